@@ -1,0 +1,2 @@
+//! The Framewise demo app.
+fn main() {}
