@@ -18,7 +18,7 @@ pub struct Rng(u64);
 impl Rng {
     /// A generator from a seed (any value, zero included).
     pub fn new(seed: u64) -> Self {
-        Self(seed ^ 0x9E37_79B9_7F4A_7C15 | 1)
+        Self((seed ^ 0x9E37_79B9_7F4A_7C15) | 1)
     }
 
     /// The next 64 random bits.
@@ -33,7 +33,7 @@ impl Rng {
 
     /// A random number in `0..n` (`n` > 0).
     pub fn below(&mut self, n: u32) -> u32 {
-        ((self.next_u64() >> 32) * u64::from(n.max(1)) >> 32) as u32
+        (((self.next_u64() >> 32) * u64::from(n.max(1))) >> 32) as u32
     }
 }
 

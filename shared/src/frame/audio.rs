@@ -1,5 +1,10 @@
 use super::FrameError;
 
+/// Highest sample rate accepted, in Hz.
+pub const MAX_SAMPLE_RATE: u32 = 384_000;
+/// Most channels accepted.
+pub const MAX_CHANNELS: u32 = 32;
+
 /// One block of audio: interleaved f32 samples in -1.0..=1.0, a channel
 /// count, a sample rate and a timestamp in microseconds.
 ///
@@ -31,13 +36,27 @@ impl AudioFrame {
         if sample_rate == 0 {
             return Err(FrameError::EmptyAudio("sample rate is 0 Hz"));
         }
+        if sample_rate > MAX_SAMPLE_RATE {
+            return Err(FrameError::AudioLimit {
+                what: "sample rate",
+                value: sample_rate,
+                max: MAX_SAMPLE_RATE,
+            });
+        }
+        if u32::from(channels) > MAX_CHANNELS {
+            return Err(FrameError::AudioLimit {
+                what: "channel count",
+                value: u32::from(channels),
+                max: MAX_CHANNELS,
+            });
+        }
         if channels == 0 {
             return Err(FrameError::EmptyAudio("no channels"));
         }
         if samples.is_empty() {
             return Err(FrameError::EmptyAudio("no samples"));
         }
-        if samples.len() % usize::from(channels) != 0 {
+        if !samples.len().is_multiple_of(usize::from(channels)) {
             return Err(FrameError::RaggedAudio {
                 samples: samples.len(),
                 channels,

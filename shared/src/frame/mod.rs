@@ -7,7 +7,7 @@ mod audio;
 mod i420;
 mod video;
 
-pub use audio::AudioFrame;
+pub use audio::{AudioFrame, MAX_CHANNELS, MAX_SAMPLE_RATE};
 pub use i420::{ColorRange, I420Frame};
 pub use video::VideoFrame;
 
@@ -49,6 +49,16 @@ pub enum FrameError {
     /// Audio with no channels, a zero sample rate or no samples.
     #[error("audio frame is empty: {0}")]
     EmptyAudio(&'static str),
+    /// A sample rate or channel count beyond what Framewise accepts.
+    #[error("audio {what} {value} is above the limit of {max}")]
+    AudioLimit {
+        /// "sample rate" or "channel count".
+        what: &'static str,
+        /// The value given.
+        value: u32,
+        /// The limit.
+        max: u32,
+    },
     /// Interleaved audio whose sample count is not a multiple of the channels.
     #[error("{samples} samples cannot be split into {channels} interleaved channels")]
     RaggedAudio {

@@ -12,3 +12,4 @@ pub mod invert;
 pub mod luma;
 pub mod passthrough;
 pub mod pixelate;
+pub mod sobel;
