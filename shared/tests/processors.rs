@@ -6,12 +6,16 @@ use framewise::{synth, AudioFrame, Cost, MediaKind, Registry, VideoFrame};
 use serde_json::{json, Value};
 
 fn run_video(name: &str, params: Value, frame: &mut VideoFrame) -> Vec<Value> {
-    let mut pipeline = Registry::with_builtins().video(name, &params).expect("valid params");
+    let mut pipeline = Registry::with_builtins()
+        .video(name, &params)
+        .expect("valid params");
     pipeline.process(frame).expect("processes")
 }
 
 fn run_audio(name: &str, params: Value, frame: &mut AudioFrame) -> Vec<Value> {
-    let mut pipeline = Registry::with_builtins().audio(name, &params).expect("valid params");
+    let mut pipeline = Registry::with_builtins()
+        .audio(name, &params)
+        .expect("valid params");
     pipeline.process(frame).expect("processes")
 }
 

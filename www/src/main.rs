@@ -1,2 +1,10 @@
-//! The Framewise demo app.
-fn main() {}
+//! The Framewise demo app: every built-in processor with its controls,
+//! run in WebAssembly on a generated image. `cargo xtask demo` builds it
+//! with trunk and serves it.
+
+mod app;
+mod state;
+
+fn main() {
+    yew::Renderer::<app::App>::new().render();
+}

@@ -1,2 +1,66 @@
-//! cargo xtask.
-fn main() {}
+//! `cargo xtask`: set-up and tasks for Framewise.
+//!
+//! Every task installs what it needs first (idempotently, printing what it
+//! installs), so a fresh machine needs nothing but Rust, Node and apt:
+//!
+//! - `cargo xtask demo [--port N]` — build the demo app (release wasm,
+//!   `wasm-opt`) and serve it with `trunk serve` on 127.0.0.1;
+//! - `cargo xtask test` — formatting, clippy (native and wasm32), native
+//!   tests, doctests, wasm tests in headless Chromium and the end-to-end
+//!   check of the demo;
+//! - `cargo xtask bench core` — native and wasm timings of every video
+//!   processor, written to `target/bench/core.json`;
+//! - `cargo xtask setup [--browser]` — only the installs.
+
+mod bench;
+mod demo;
+mod setup;
+mod test;
+mod util;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+Usage: cargo xtask <command>
+
+Commands:
+  demo [--port N]   install what is missing, then serve the demo app (release
+                    wasm, wasm-opt) with trunk on http://127.0.0.1:N
+                    (default 8080, or the next free port)
+  test              install what is missing (Chromium too), then run every
+                    check: fmt, clippy native + wasm32, native tests, doctests,
+                    wasm tests in headless Chromium, end-to-end demo check
+  bench core        native and wasm (headless Chromium) ms/frame of every video
+                    processor; writes target/bench/core.json
+  setup [--browser] only install the tools (wasm32 target, trunk, wasm-bindgen,
+                    wasm-opt; with --browser also chromium + chromium-driver)
+  help              this text
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let outcome = match args.as_slice() {
+        ["demo", rest @ ..] => demo::run(rest),
+        ["test"] => test::run(),
+        ["bench", "core"] => bench::core(),
+        ["setup"] => setup::web_tools(),
+        ["setup", "--browser"] => setup::web_tools().and_then(|()| setup::browser()),
+        [] | ["help" | "--help" | "-h"] => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("unknown command: {}\n", args.join(" "));
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("\nxtask: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

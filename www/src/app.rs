@@ -1,0 +1,481 @@
+//! The demo page: a processor picker, controls drawn from the chosen
+//! processor's schema, and input/output canvases with the time it took.
+//!
+//! After each run the page writes what happened on `<body>` as data
+//! attributes, for the end-to-end tests (`tests/`): `data-status` (`ok`,
+//! `error`, `audio`), `data-processor`, `data-width`, `data-height`,
+//! `data-ms`, `data-input-checksum` / `data-output-checksum` (FNV-1a 64 of
+//! the frames' RGBA bytes, hex), `data-input-samples` /
+//! `data-output-samples` (`[[x, y, r, g, b, a], …]` read back from the
+//! canvases), `data-results` (JSON) and `data-error`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use framewise::{synth, MediaKind, ProcessorInfo, Registry, VideoFrame, VideoPipeline};
+use framewise_yew::{canvas, ParamControls};
+use serde_json::{json, Value};
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+use crate::state::{Action, Demo, Report};
+
+/// Size of the generated input image.
+const WIDTH: u32 = 640;
+/// Size of the generated input image.
+const HEIGHT: u32 = 480;
+/// Shown when the URL names no processor.
+const DEFAULT_PROCESSOR: &str = "canny";
+/// Where pixels are read back from the canvases for the tests.
+const SAMPLE_POINTS: [(u32, u32); 6] = [
+    (0, 0),
+    (100, 50),
+    (213, 240),
+    (320, 240),
+    (500, 150),
+    (639, 479),
+];
+/// A timed batch aims at about this long…
+const BATCH_BUDGET_MS: f64 = 30.0;
+/// …but never runs more frames than this.
+const MAX_RUNS: u32 = 10;
+
+/// The page.
+#[function_component]
+pub fn App() -> Html {
+    let registry = use_memo((), |()| Registry::with_builtins());
+    let state = use_reducer(|| {
+        let (processor, seed) = choice_from_url();
+        Demo::new(
+            processor.unwrap_or_else(|| DEFAULT_PROCESSOR.to_owned()),
+            seed.unwrap_or(1),
+        )
+    });
+    let input = use_memo(state.seed, |seed| {
+        synth::textured_frame(WIDTH, HEIGHT, *seed)
+    });
+    let pipeline = use_mut_ref(|| None::<(String, VideoPipeline)>);
+    let input_ref = use_node_ref();
+    let output_ref = use_node_ref();
+
+    {
+        let deps = (state.selected.clone(), state.params.clone(), state.seed);
+        let (registry, input, dispatcher) = (registry.clone(), input.clone(), state.dispatcher());
+        let canvases = (input_ref.clone(), output_ref.clone());
+        use_effect_with(deps, move |(name, params, _seed)| {
+            if registry.info(name).map(|info| info.kind) == Some(MediaKind::Audio) {
+                publish(&[("status", "audio".into()), ("processor", name.clone())]);
+            } else {
+                let run = Run {
+                    registry: &registry,
+                    pipeline: &pipeline,
+                    name,
+                    params,
+                    input: &input,
+                };
+                dispatcher.dispatch(Action::Finished(run.go(&canvases.0, &canvases.1)));
+            }
+        });
+    }
+
+    let on_select = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |name: String| {
+            remember_in_url(&name);
+            dispatcher.dispatch(Action::Select(name));
+        })
+    };
+    let on_change = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |change: Value| dispatcher.dispatch(Action::Change(change)))
+    };
+    let on_reseed = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::Reseed))
+    };
+
+    let infos: Vec<ProcessorInfo> = registry.infos().cloned().collect();
+    let selected = registry.info(&state.selected).cloned();
+    let main = match &selected {
+        Some(info) => {
+            let controls = html! {
+                <section class="card">
+                    <h2>{ "Parameters" }</h2>
+                    <ParamControls info={info.clone()} values={state.params.clone()} {on_change} />
+                </section>
+            };
+            let body = match info.kind {
+                MediaKind::Video => video_view(&state, info, &input_ref, &output_ref, on_reseed),
+                MediaKind::Audio => audio_view(),
+            };
+            html! { <>{ heading(info) }{ controls }{ body }</> }
+        }
+        None => {
+            let message = registry
+                .video(&state.selected, &json!({}))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            html! {
+                <>
+                    <section class="card"><h1>{ state.selected.clone() }</h1></section>
+                    <section class="card error"><p>{ message }</p></section>
+                    <canvas ref={input_ref.clone()} hidden=true />
+                    <canvas ref={output_ref.clone()} hidden=true />
+                </>
+            }
+        }
+    };
+    let (videos, audios) = infos
+        .iter()
+        .partition::<Vec<_>, _>(|i| i.kind == MediaKind::Video);
+
+    html! {
+        <div class="app">
+            <header class="top">
+                <div class="brand"><span class="logo" aria-hidden="true"></span>{ "Framewise" }</div>
+                <p class="tagline">
+                    { "Real-time video and audio processors written in Rust — running right here, in your browser, as WebAssembly." }
+                </p>
+            </header>
+            <div class="layout">
+                <nav class="sidebar">
+                    { picker("Video processors", &videos, &state.selected, &on_select) }
+                    { picker("Audio processors", &audios, &state.selected, &on_select) }
+                </nav>
+                <main class="content">{ main }</main>
+            </div>
+            <footer class="bottom">
+                { format!("{} video and {} audio processors built in · everything on this page runs locally in WebAssembly; no pixel leaves the browser.", videos.len(), audios.len()) }
+            </footer>
+        </div>
+    }
+}
+
+fn cost_name(info: &ProcessorInfo) -> String {
+    serde_json::to_value(info.cost)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn picker(
+    title: &str,
+    infos: &[&ProcessorInfo],
+    selected: &str,
+    on_select: &Callback<String>,
+) -> Html {
+    html! {
+        <section class="picker">
+            <h2>{ title }</h2>
+            <ul>
+                { for infos.iter().map(|info| {
+                    let name = info.name.clone();
+                    let onclick = on_select.reform(move |_: MouseEvent| name.clone());
+                    let active = (info.name == selected).then_some("active");
+                    let cost = cost_name(info);
+                    html! {
+                        <li>
+                            <button class={classes!("proc", active)} {onclick} title={info.description.clone()}
+                                data-name={info.name.clone()}>
+                                <span class="proc-name">{ info.name.clone() }</span>
+                                <span class={classes!("pill", format!("cost-{cost}"))}>{ cost }</span>
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ul>
+        </section>
+    }
+}
+
+fn heading(info: &ProcessorInfo) -> Html {
+    let kind = match info.kind {
+        MediaKind::Video => "video",
+        MediaKind::Audio => "audio",
+    };
+    let cost = cost_name(info);
+    html! {
+        <section class="card heading">
+            <div class="title-row">
+                <h1>{ info.name.clone() }</h1>
+                <span class={classes!("pill", format!("kind-{kind}"))}>{ kind }</span>
+                <span class={classes!("pill", format!("cost-{cost}"))}>{ format!("{cost} cost") }</span>
+            </div>
+            <p class="description">{ info.description.clone() }</p>
+        </section>
+    }
+}
+
+fn video_view(
+    state: &Demo,
+    info: &ProcessorInfo,
+    input_ref: &NodeRef,
+    output_ref: &NodeRef,
+    on_reseed: Callback<MouseEvent>,
+) -> Html {
+    let report = state.report.as_ref().filter(|r| r.processor == info.name);
+    let stats = match report {
+        Some(Report {
+            error: Some(error), ..
+        }) => html! { <p class="run-error">{ error.clone() }</p> },
+        Some(report) => html! {
+            <p class="stats">
+                <span class="metric">{ format!("{:.2} ms", report.ms) }</span>
+                { format!(" per {WIDTH}×{HEIGHT} frame in WebAssembly (mean of {} runs, processing only)", report.runs) }
+            </p>
+        },
+        None => html! { <p class="stats">{ "Processing…" }</p> },
+    };
+    let results = match report {
+        Some(report) if !report.results.is_empty() => {
+            let text = compact_pretty(&Value::from(report.results.clone()), 0);
+            html! { <section class="card"><h2>{ "Results" }</h2><pre class="results">{ text }</pre></section> }
+        }
+        _ => html! {},
+    };
+    html! {
+        <>
+            <section class="card">
+                <div class="frames">
+                    <figure>
+                        <canvas ref={input_ref.clone()} width={WIDTH.to_string()} height={HEIGHT.to_string()} />
+                        <figcaption>
+                            <span>{ format!("Input · generated {WIDTH}×{HEIGHT} · seed {}", state.seed) }</span>
+                            <button class="ghost" onclick={on_reseed}>{ "New image" }</button>
+                        </figcaption>
+                    </figure>
+                    <figure>
+                        <canvas ref={output_ref.clone()} width={WIDTH.to_string()} height={HEIGHT.to_string()} />
+                        <figcaption><span>{ format!("Output · {}", info.name) }</span></figcaption>
+                    </figure>
+                </div>
+                { stats }
+            </section>
+            { results }
+        </>
+    }
+}
+
+fn audio_view() -> Html {
+    html! {
+        <section class="card note">
+            <p>
+                { "Audio processors work on blocks of microphone samples. This page lists their parameters; \
+                   the microphone pipeline arrives with the camera and microphone streamer." }
+            </p>
+        </section>
+    }
+}
+
+/// One run of the chosen video processor on the input image.
+struct Run<'a> {
+    registry: &'a Registry,
+    pipeline: &'a Rc<RefCell<Option<(String, VideoPipeline)>>>,
+    name: &'a str,
+    params: &'a Value,
+    input: &'a VideoFrame,
+}
+
+impl Run<'_> {
+    /// Processes, draws both canvases, publishes the outcome on `<body>`.
+    fn go(self, input_ref: &NodeRef, output_ref: &NodeRef) -> Report {
+        let (input_canvas, output_canvas) = (
+            input_ref.cast::<HtmlCanvasElement>(),
+            output_ref.cast::<HtmlCanvasElement>(),
+        );
+        let outcome = self.process().and_then(|(ms, runs, results, output)| {
+            let (Some(input_canvas), Some(output_canvas)) = (&input_canvas, &output_canvas) else {
+                return Err("the canvases are not on the page".to_owned());
+            };
+            canvas::draw_frame(input_canvas, self.input).map_err(|e| e.to_string())?;
+            canvas::draw_frame(output_canvas, &output).map_err(|e| e.to_string())?;
+            publish(&[
+                ("processor", self.name.to_owned()),
+                ("width", output.width().to_string()),
+                ("height", output.height().to_string()),
+                ("ms", format!("{ms:.4}")),
+                (
+                    "inputChecksum",
+                    format!("{:016x}", fnv1a(self.input.data())),
+                ),
+                ("outputChecksum", format!("{:016x}", fnv1a(output.data()))),
+                ("inputSamples", samples(input_canvas)),
+                ("outputSamples", samples(output_canvas)),
+                ("results", Value::from(results.clone()).to_string()),
+                ("error", String::new()),
+                ("status", "ok".to_owned()),
+            ]);
+            Ok(Report {
+                processor: self.name.to_owned(),
+                ms,
+                runs,
+                results,
+                error: None,
+            })
+        });
+        outcome.unwrap_or_else(|error| {
+            publish(&[
+                ("processor", self.name.to_owned()),
+                ("error", error.clone()),
+                ("status", "error".to_owned()),
+            ]);
+            Report {
+                processor: self.name.to_owned(),
+                ms: 0.0,
+                runs: 0,
+                results: Vec::new(),
+                error: Some(error),
+            }
+        })
+    }
+
+    /// Builds or updates the pipeline, then times a batch of frames.
+    /// Returns (ms per frame, frames timed, last results, last output).
+    fn process(&self) -> Result<(f64, u32, Vec<Value>, VideoFrame), String> {
+        let mut cache = self.pipeline.borrow_mut();
+        if cache.as_ref().is_none_or(|(name, _)| name != self.name) {
+            let built = self
+                .registry
+                .video(self.name, self.params)
+                .map_err(|e| e.to_string())?;
+            *cache = Some((self.name.to_owned(), built));
+        }
+        let Some((_, pipeline)) = cache.as_mut() else {
+            return Err("no pipeline".to_owned());
+        };
+        pipeline
+            .set_params(self.params)
+            .map_err(|e| e.to_string())?;
+
+        let mut output = self.input.clone();
+        let started = now();
+        let mut results = pipeline.process(&mut output).map_err(|e| e.to_string())?;
+        let first = now() - started;
+        let runs = ((BATCH_BUDGET_MS / first.max(0.05)).ceil() as u32).clamp(1, MAX_RUNS);
+        let mut frames: Vec<VideoFrame> = (0..runs).map(|_| self.input.clone()).collect();
+        let started = now();
+        for frame in &mut frames {
+            results = pipeline.process(frame).map_err(|e| e.to_string())?;
+        }
+        let ms = (now() - started) / f64::from(runs);
+        Ok((ms, runs, results, frames.pop().unwrap_or(output)))
+    }
+}
+
+/// Pretty JSON with lists of plain numbers kept on one line (histograms).
+fn compact_pretty(value: &Value, indent: usize) -> String {
+    let pad = "  ".repeat(indent + 1);
+    let end = "  ".repeat(indent);
+    match value {
+        Value::Array(items) if items.iter().all(Value::is_number) => {
+            let numbers: Vec<String> = items.iter().map(Value::to_string).collect();
+            format!("[{}]", numbers.join(", "))
+        }
+        Value::Array(items) if !items.is_empty() => {
+            let inner: Vec<String> = items
+                .iter()
+                .map(|item| format!("{pad}{}", compact_pretty(item, indent + 1)))
+                .collect();
+            format!("[\n{}\n{end}]", inner.join(",\n"))
+        }
+        Value::Object(fields) if !fields.is_empty() => {
+            let inner: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{pad}{}: {}",
+                        Value::from(k.as_str()),
+                        compact_pretty(v, indent + 1)
+                    )
+                })
+                .collect();
+            format!("{{\n{}\n{end}}}", inner.join(",\n"))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `[[x, y, r, g, b, a], …]` at [`SAMPLE_POINTS`] inside the canvas.
+fn samples(canvas: &HtmlCanvasElement) -> String {
+    let points: Vec<Value> = SAMPLE_POINTS
+        .iter()
+        .filter_map(|&(x, y)| {
+            let rgba = canvas::read_rgba(canvas, x, y, 1, 1).ok()?;
+            Some(json!([x, y, rgba[0], rgba[1], rgba[2], rgba[3]]))
+        })
+        .collect();
+    Value::from(points).to_string()
+}
+
+/// FNV-1a, 64 bits: a checksum the end-to-end test recomputes natively.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// `performance.now()` in ms (0 where unavailable).
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Sets `data-*` attributes on `<body>` (names in camelCase).
+fn publish(pairs: &[(&str, String)]) {
+    let body = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body());
+    if let Some(body) = body {
+        let data = body.dataset();
+        for (name, value) in pairs {
+            // Setting a valid camelCase name on a DOMStringMap cannot fail.
+            let _ = data.set(name, value);
+        }
+    }
+}
+
+/// `?processor=NAME&seed=N` from the page URL.
+fn choice_from_url() -> (Option<String>, Option<u64>) {
+    let search = web_sys::window().and_then(|w| w.location().search().ok());
+    let query = search.and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
+    let Some(query) = query else {
+        return (None, None);
+    };
+    let processor = query.get("processor").filter(|p| !p.is_empty());
+    let seed = query.get("seed").and_then(|s| s.parse().ok());
+    (processor, seed)
+}
+
+/// Puts the chosen processor in the URL, so a reload or a shared link
+/// shows it again.
+fn remember_in_url(name: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let url = format!("?processor={name}");
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_lists_stay_on_one_line() {
+        let value = json!([{"histogram": [1, 2, 3], "mean": 1.5, "motion": null}]);
+        let text = compact_pretty(&value, 0);
+        assert_eq!(
+            text,
+            "[\n  {\n    \"histogram\": [1, 2, 3],\n    \"mean\": 1.5,\n    \"motion\": null\n  }\n]"
+        );
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+    }
+
+    #[test]
+    fn fnv1a_matches_the_reference_values() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+}

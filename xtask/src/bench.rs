@@ -1,0 +1,234 @@
+//! `cargo xtask bench core`: ms per frame of every video processor, native
+//! and wasm32 (headless Chromium), merged into `target/bench/core.json`.
+//!
+//! Both benchmarks print one line per measurement (anything may precede
+//! the marker): `BENCH {"processor":"canny","width":640,"height":480,"ms":1.234}`.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+
+use crate::setup;
+use crate::test::with_browser_runner;
+use crate::util::{self, cargo};
+
+/// The native benchmark (release profile, `harness = false`).
+const NATIVE_BENCH: &[&str] = &["bench", "-p", "framewise", "--bench", "core"];
+/// The wasm benchmark: an ignored wasm-bindgen test run in headless Chromium.
+const WASM_BENCH: &[&str] = &[
+    "test",
+    "-p",
+    "framewise",
+    "--release",
+    "--target",
+    "wasm32-unknown-unknown",
+    "--test",
+    "wasm_bench",
+    "--",
+    "--include-ignored",
+    "--nocapture",
+];
+/// The marker before each measurement's JSON.
+const MARKER: &str = "BENCH ";
+
+/// (processor, width, height)
+type Key = (String, u64, u64);
+
+/// Runs both benchmarks, writes the JSON and prints the table.
+pub fn core() -> Result<()> {
+    setup::wasm_target()?;
+    setup::wasm_bindgen()?;
+    setup::browser()?;
+
+    println!("\n==> native benchmark");
+    let native = measure(&mut cargo(NATIVE_BENCH))?;
+    println!("\n==> wasm benchmark (headless Chromium)");
+    let mut wasm_command = cargo(WASM_BENCH);
+    let wasm = measure(with_browser_runner(&mut wasm_command)?)?;
+
+    let rows = merge(&native, &wasm)?;
+    let dir = util::root().join("target").join("bench");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join("core.json");
+    let text = to_json(&rows);
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+
+    println!("\n{}", table(&rows));
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+/// Runs `command`, echoing its stdout, and collects its BENCH lines.
+fn measure(command: &mut Command) -> Result<BTreeMap<Key, f64>> {
+    let shown = util::display(command);
+    println!("$ {shown}");
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("could not start `{shown}`"))?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let mut found = BTreeMap::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        println!("{line}");
+        if let Some((key, ms)) = parse_line(&line)? {
+            found.insert(key, ms);
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("`{shown}` failed ({status})");
+    }
+    if found.is_empty() {
+        bail!("`{shown}` printed no `{MARKER}{{…}}` lines");
+    }
+    Ok(found)
+}
+
+/// One measurement from a line, if the line carries one.
+fn parse_line(line: &str) -> Result<Option<(Key, f64)>> {
+    let Some(at) = line.find(MARKER) else {
+        return Ok(None);
+    };
+    let json = line[at + MARKER.len()..].trim();
+    let value: Value =
+        serde_json::from_str(json).with_context(|| format!("bad benchmark line: {line}"))?;
+    let field = |name: &str| {
+        value
+            .get(name)
+            .with_context(|| format!("benchmark line lacks \"{name}\": {line}"))
+    };
+    let processor = field("processor")?
+        .as_str()
+        .context("\"processor\" is not a string")?;
+    let width = field("width")?
+        .as_u64()
+        .context("\"width\" is not a whole number")?;
+    let height = field("height")?
+        .as_u64()
+        .context("\"height\" is not a whole number")?;
+    let ms = field("ms")?.as_f64().context("\"ms\" is not a number")?;
+    Ok(Some(((processor.to_owned(), width, height), ms)))
+}
+
+/// One processor at one size.
+#[derive(Debug, Clone, PartialEq)]
+struct Row {
+    processor: String,
+    width: u64,
+    height: u64,
+    native_ms: f64,
+    wasm_ms: f64,
+}
+
+/// One row per measurement; a case measured on one side only is an error.
+fn merge(native: &BTreeMap<Key, f64>, wasm: &BTreeMap<Key, f64>) -> Result<Vec<Row>> {
+    let only = |a: &BTreeMap<Key, f64>, b: &BTreeMap<Key, f64>| {
+        a.keys()
+            .filter(|k| !b.contains_key(*k))
+            .map(|(p, w, h)| format!("{p} {w}x{h}"))
+            .collect::<Vec<_>>()
+    };
+    let (no_wasm, no_native) = (only(native, wasm), only(wasm, native));
+    if !no_wasm.is_empty() || !no_native.is_empty() {
+        bail!(
+            "benchmarks disagree: no wasm number for [{}], no native number for [{}]",
+            no_wasm.join(", "),
+            no_native.join(", ")
+        );
+    }
+    Ok(native
+        .iter()
+        .filter_map(|(key, &native_ms)| {
+            let (processor, width, height) = key.clone();
+            let wasm_ms = *wasm.get(key)?;
+            Some(Row {
+                processor,
+                width,
+                height,
+                native_ms,
+                wasm_ms,
+            })
+        })
+        .collect())
+}
+
+/// The rows as a JSON list, keys in a fixed order, one row per line.
+fn to_json(rows: &[Row]) -> String {
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "  {{\"processor\": {}, \"width\": {}, \"height\": {}, \"native_ms\": {}, \"wasm_ms\": {}}}",
+                Value::from(r.processor.as_str()),
+                r.width,
+                r.height,
+                Value::from(r.native_ms),
+                Value::from(r.wasm_ms),
+            )
+        })
+        .collect();
+    format!("[\n{}\n]\n", lines.join(",\n"))
+}
+
+/// The rows as an aligned text table with the wasm/native ratio.
+fn table(rows: &[Row]) -> String {
+    let mut out = format!(
+        "{:<20} {:>10} {:>11} {:>11} {:>11}\n",
+        "processor", "size", "native ms", "wasm ms", "wasm/native"
+    );
+    for row in rows {
+        let ratio = if row.native_ms > 0.0 && row.wasm_ms > 0.0 {
+            format!("{:.2}", row.wasm_ms / row.native_ms)
+        } else {
+            "-".to_owned()
+        };
+        let size = format!("{}x{}", row.width, row.height);
+        out.push_str(&format!(
+            "{:<20} {:>10} {:>11.3} {:>11.3} {:>11}\n",
+            row.processor, size, row.native_ms, row.wasm_ms, ratio
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_with_and_without_a_prefix_parse() {
+        let line = r#"BENCH {"processor":"canny","width":640,"height":480,"ms":1.5}"#;
+        let key = ("canny".to_owned(), 640, 480);
+        assert_eq!(parse_line(line).unwrap(), Some((key.clone(), 1.5)));
+        let prefixed = format!("console.log div contained: {line}");
+        assert_eq!(parse_line(&prefixed).unwrap(), Some((key, 1.5)));
+        assert_eq!(parse_line("test foo ... ok").unwrap(), None);
+        assert!(parse_line(r#"BENCH {"processor":"canny"}"#).is_err());
+    }
+
+    #[test]
+    fn a_missing_wasm_number_is_an_error() {
+        let mut native = BTreeMap::new();
+        native.insert(("invert".to_owned(), 640, 480), 0.1);
+        native.insert(("canny".to_owned(), 640, 480), 1.0);
+        let mut wasm = BTreeMap::new();
+        wasm.insert(("invert".to_owned(), 640, 480), 0.2);
+        let err = merge(&native, &wasm).unwrap_err().to_string();
+        assert!(err.contains("no wasm number for [canny 640x480]"), "{err}");
+        wasm.insert(("canny".to_owned(), 640, 480), 2.0);
+        let rows = merge(&native, &wasm).unwrap();
+        assert_eq!(
+            (rows[0].processor.as_str(), rows[0].wasm_ms),
+            ("canny", 2.0)
+        );
+        assert!(table(&rows).contains("2.00"));
+        let json: Value = serde_json::from_str(&to_json(&rows)).unwrap();
+        assert_eq!(json[1]["processor"], "invert");
+        assert_eq!(json[1]["native_ms"], 0.1);
+        assert_eq!(json.as_array().map(Vec::len), Some(2));
+    }
+}

@@ -1,0 +1,194 @@
+//! `cargo xtask test`: every check, in order, stopping at the first failure.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::setup;
+use crate::util::{self, cargo, command, secs};
+
+/// Crates built for the browser, checked by clippy for wasm32 too.
+const WASM_CRATES: [&str; 3] = ["framewise", "framewise-yew", "framewise-www"];
+
+type Step = (&'static str, Box<dyn FnOnce() -> Result<()>>);
+
+/// Runs the steps, timing each; prints a summary either way.
+pub fn run() -> Result<()> {
+    let steps: Vec<Step> = vec![
+        ("setup (tools + Chromium)", Box::new(setup_all)),
+        (
+            "cargo fmt --check",
+            Box::new(|| run_cargo(&["fmt", "--all", "--check"])),
+        ),
+        ("clippy (native)", Box::new(clippy_native)),
+        ("clippy (wasm32)", Box::new(clippy_wasm)),
+        ("native tests", Box::new(native_tests)),
+        (
+            "doctests",
+            Box::new(|| run_cargo(&["test", "--workspace", "--doc"])),
+        ),
+        ("wasm tests (headless Chromium)", Box::new(wasm_tests)),
+        (
+            "demo end to end (headless Chromium)",
+            Box::new(demo_end_to_end),
+        ),
+    ];
+    let total = steps.len();
+    let started = Instant::now();
+    let mut done: Vec<(&str, Duration)> = Vec::new();
+    for (name, step) in steps {
+        println!("\n==> {name}");
+        let t = Instant::now();
+        let outcome = step();
+        let took = t.elapsed();
+        if let Err(error) = outcome {
+            summary(&done, started.elapsed());
+            println!("steps: {} passed, 1 failed", done.len());
+            bail!("step \"{name}\" failed after {}: {error:#}", secs(took));
+        }
+        println!("<== {name}: ok in {}", secs(took));
+        done.push((name, took));
+    }
+    summary(&done, started.elapsed());
+    println!("steps: {total} passed, 0 failed");
+    Ok(())
+}
+
+fn summary(done: &[(&str, Duration)], total: Duration) {
+    println!("\nxtask test timings:");
+    for (name, took) in done {
+        println!("  {name:<40} {:>9}", secs(*took));
+    }
+    println!("  {:<40} {:>9}", "total", secs(total));
+}
+
+fn run_cargo(args: &[&str]) -> Result<()> {
+    util::run(&mut cargo(args))
+}
+
+fn setup_all() -> Result<()> {
+    setup::web_tools()?;
+    setup::browser()
+}
+
+fn clippy_native() -> Result<()> {
+    run_cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])
+}
+
+fn clippy_wasm() -> Result<()> {
+    let mut args = vec!["clippy"];
+    for krate in WASM_CRATES {
+        args.extend(["-p", krate]);
+    }
+    args.extend([
+        "--target",
+        "wasm32-unknown-unknown",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    run_cargo(&args)
+}
+
+fn has_nextest() -> bool {
+    util::output_of("cargo", &["nextest", "--version"]).is_some()
+}
+
+fn native_tests() -> Result<()> {
+    if has_nextest() {
+        run_cargo(&["nextest", "run", "--workspace"])
+    } else {
+        println!("cargo-nextest is not installed; using cargo test");
+        run_cargo(&["test", "--workspace", "--all-targets"])
+    }
+}
+
+/// Points cargo's wasm32 runner at wasm-bindgen-test-runner, which drives
+/// headless Chromium through ChromeDriver.
+pub fn with_browser_runner(command: &mut Command) -> Result<&mut Command> {
+    let driver = setup::chromedriver_path().context("chromedriver is not installed")?;
+    Ok(command
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env("CHROMEDRIVER", driver))
+}
+
+fn wasm_tests() -> Result<()> {
+    let mut test = cargo(&[
+        "test",
+        "-p",
+        "framewise",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]);
+    util::run(with_browser_runner(&mut test)?)
+}
+
+/// Builds the demo as `cargo xtask demo` serves it, then runs the
+/// end-to-end tests in `tests/` (crate `framewise-e2e`) against that build.
+fn demo_end_to_end() -> Result<()> {
+    let dist = util::root().join("target").join("e2e-dist");
+    let dist_text = dist.to_string_lossy().into_owned();
+    util::run(
+        command(
+            "trunk",
+            &["build", "--release", "--offline", "--dist", &dist_text],
+        )
+        .env("TRUNK_OFFLINE", "true"),
+    )?;
+    check_dist(&dist)?;
+    let chromium = setup::chromium_path().context("chromium is not installed")?;
+    // The e2e tests are #[ignore]d (they need this build and Chromium).
+    // nextest over the whole workspace reuses the native-tests build.
+    let mut e2e = if has_nextest() {
+        cargo(&[
+            "nextest",
+            "run",
+            "--workspace",
+            "--run-ignored",
+            "only",
+            "-E",
+            "package(framewise-e2e)",
+        ])
+    } else {
+        cargo(&["test", "-p", "framewise-e2e", "--", "--ignored"])
+    };
+    e2e.env("FRAMEWISE_E2E_DIST", &dist)
+        .env("CHROMIUM", chromium);
+    util::run(&mut e2e)
+}
+
+fn check_dist(dist: &Path) -> Result<()> {
+    let index = dist.join("index.html");
+    if !index.is_file() {
+        bail!("trunk build left no {}", index.display());
+    }
+    let wasm = std::fs::read_dir(dist)?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "wasm"))
+        .filter_map(|e| Some((e.file_name(), e.metadata().ok()?.len())))
+        .collect::<Vec<_>>();
+    match wasm.as_slice() {
+        [(name, bytes)] => {
+            println!(
+                "demo build: {} = {} KiB",
+                name.to_string_lossy(),
+                bytes / 1024
+            );
+            Ok(())
+        }
+        _ => bail!("expected one .wasm in {}, found {wasm:?}", dist.display()),
+    }
+}

@@ -1,0 +1,122 @@
+//! Small helpers: the repository root, running commands, reading versions.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+
+/// The repository root (the workspace directory), whatever the current
+/// directory or `CARGO_TARGET_DIR` is.
+pub fn root() -> PathBuf {
+    let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
+    xtask.parent().unwrap_or(xtask).to_path_buf()
+}
+
+/// `program args…`, run from the repository root.
+pub fn command(program: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(program);
+    command.args(args).current_dir(root());
+    command
+}
+
+/// `cargo args…` with the cargo that runs this xtask.
+pub fn cargo(args: &[&str]) -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    command(&cargo, args)
+}
+
+/// How a command is shown in logs: `program arg arg`, env vars first.
+pub fn display(command: &Command) -> String {
+    let mut parts: Vec<String> = command
+        .get_envs()
+        .filter_map(|(k, v)| Some(format!("{}={}", k.to_str()?, v?.to_str()?)))
+        .collect();
+    let program = command.get_program().to_string_lossy();
+    parts.push(
+        Path::new(program.as_ref())
+            .file_name()
+            .map_or(program.to_string(), |n| n.to_string_lossy().into_owned()),
+    );
+    parts.extend(command.get_args().map(|a| a.to_string_lossy().into_owned()));
+    parts.join(" ")
+}
+
+/// Runs a command with inherited stdio, printing it first; a non-zero exit
+/// is an error naming the command.
+pub fn run(command: &mut Command) -> Result<()> {
+    let shown = display(command);
+    println!("$ {shown}");
+    let status = command
+        .status()
+        .with_context(|| format!("could not start `{shown}` (is it installed and on PATH?)"))?;
+    if !status.success() {
+        bail!("`{shown}` failed ({status})");
+    }
+    Ok(())
+}
+
+/// The trimmed stdout (and stderr) of `program args…` when it runs and
+/// succeeds; `None` when it is missing or fails.
+pub fn output_of(program: &str, args: &[&str]) -> Option<String> {
+    let output = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    Some(text.trim().to_owned())
+}
+
+/// Where `program` is on PATH, if anywhere.
+pub fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Puts `dir` first on this process's PATH (children inherit it), moving
+/// it to the front if it is already on it.
+pub fn prepend_path(dir: &Path) -> Result<()> {
+    let current = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs: Vec<PathBuf> = std::env::split_paths(&current)
+        .filter(|d| d != dir)
+        .collect();
+    dirs.insert(0, dir.to_path_buf());
+    let joined = std::env::join_paths(dirs).context("joining PATH")?;
+    // Single-threaded here: xtask sets PATH before it starts any thread.
+    std::env::set_var("PATH", joined);
+    Ok(())
+}
+
+/// The version of `package` recorded in the workspace's Cargo.lock (the
+/// first one, if several are).
+pub fn lockfile_version(package: &str) -> Result<String> {
+    let path = root().join("Cargo.lock");
+    let lock =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let wanted = format!("name = \"{package}\"");
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == wanted {
+            let version = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+                .and_then(|l| l.strip_suffix('"'));
+            if let Some(version) = version {
+                return Ok(version.to_owned());
+            }
+        }
+    }
+    bail!("{package} is not in {}", path.display())
+}
+
+/// Seconds with one decimal, for timings.
+pub fn secs(duration: Duration) -> String {
+    format!("{:.1} s", duration.as_secs_f64())
+}
