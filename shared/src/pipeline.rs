@@ -38,8 +38,10 @@ pub enum PipelineError {
 /// [`Registry::audio`](crate::Registry::audio).
 pub struct Pipeline<P: ?Sized> {
     info: ProcessorInfo,
+    /// The params the processor runs with.
     params: Params,
-    pending: bool,
+    /// Accepted changes, applied before the next frame.
+    pending: Option<Params>,
     results: Results,
     processor: Box<P>,
 }
@@ -67,7 +69,7 @@ impl<P: ?Sized + Configure> Pipeline<P> {
         Ok(Self {
             info,
             params,
-            pending: false,
+            pending: None,
             results: Results::new(),
             processor,
         })
@@ -80,17 +82,16 @@ impl<P: ?Sized + Configure> Pipeline<P> {
 
     /// The newest accepted params (applied at the next frame if pending).
     pub fn params(&self) -> &Params {
-        &self.params
+        self.pending.as_ref().unwrap_or(&self.params)
     }
 
     /// Validates `changes` (some or all params, as a JSON object) now and
     /// applies them before the next frame. On error nothing changes.
     pub fn set_params(&mut self, changes: &Value) -> Result<(), PipelineError> {
-        let mut next = self.params.clone();
+        let mut next = self.params().clone();
         next.apply(&self.info.params, changes)
             .map_err(|source| self.params_error(source))?;
-        self.params = next;
-        self.pending = true;
+        self.pending = Some(next);
         Ok(())
     }
 
@@ -108,13 +109,14 @@ impl<P: ?Sized + Configure> Pipeline<P> {
         }
     }
 
-    /// Applies pending params: between frames, never during one.
+    /// Applies pending params: between frames, never during one. If the
+    /// processor rejects them, it keeps running with the params it had.
     fn apply_pending(&mut self) -> Result<(), PipelineError> {
-        if self.pending {
-            self.pending = false;
+        if let Some(next) = self.pending.take() {
             self.processor
-                .configure(&self.params)
+                .configure(&next)
                 .map_err(|source| self.params_error(source))?;
+            self.params = next;
         }
         Ok(())
     }

@@ -367,3 +367,48 @@ fn level_meter_reports_rms_and_peak_per_channel() {
     let results = run_audio("level-meter", json!({}), &mut silence);
     assert_eq!(results[0]["peak_dbfs"], json!([-120.0]));
 }
+
+/// Takes any params but refuses `n = 3` when configured.
+#[derive(Default)]
+struct Picky;
+
+impl framewise::Configure for Picky {
+    fn configure(&mut self, params: &framewise::Params) -> Result<(), framewise::ParamError> {
+        match params.int("n")? {
+            3 => Err(framewise::ParamError::Undeclared {
+                name: "n".into(),
+                expected: "anything but 3",
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl framewise::VideoProcessor for Picky {
+    fn process(
+        &mut self,
+        _: &mut VideoFrame,
+        _: &mut framewise::Results,
+    ) -> Result<(), framewise::ProcessError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn params_a_processor_rejects_leave_it_running_as_before() {
+    let mut registry = Registry::new();
+    let info = framewise::ProcessorInfo::new("picky", MediaKind::Video, Cost::Light, "test")
+        .param(framewise::ParamSpec::int("n", "N", 0, 9, 1, 1));
+    registry.register_video(info, Picky::default).unwrap();
+    let mut picky = registry.video("picky", &json!({"n": 2})).unwrap();
+    picky.set_params(&json!({"n": 3})).unwrap();
+    assert_eq!(picky.params().int("n"), Ok(3), "accepted, pending");
+    let mut frame = VideoFrame::filled(1, 1, [0; 4], 0).unwrap();
+    assert!(picky
+        .process(&mut frame)
+        .unwrap_err()
+        .to_string()
+        .contains("anything but 3"));
+    assert_eq!(picky.params().int("n"), Ok(2), "back to what it runs with");
+    assert!(picky.process(&mut frame).is_ok());
+}

@@ -1,4 +1,4 @@
-use super::{check_size, FrameError, VideoFrame};
+use super::{check_buffer, FrameError, VideoFrame};
 
 /// How luma and chroma values map to RGB.
 ///
@@ -51,17 +51,13 @@ impl I420Frame {
         data: Vec<u8>,
         timestamp_us: i64,
     ) -> Result<Self, FrameError> {
-        check_size(width, height)?;
-        let expected = Self::buffer_len(width, height);
-        if data.len() != expected {
-            return Err(FrameError::WrongLength {
-                format: "I420",
-                width,
-                height,
-                expected,
-                actual: data.len(),
-            });
-        }
+        check_buffer(
+            "I420",
+            width,
+            height,
+            Self::buffer_len(width, height),
+            data.len(),
+        )?;
         Ok(Self {
             width,
             height,

@@ -72,7 +72,28 @@ pub enum FrameError {
 /// Largest width or height a frame may have (8K and some margin).
 pub const MAX_SIDE: u32 = 16_384;
 
-pub(crate) fn check_size(width: u32, height: u32) -> Result<(), FrameError> {
+/// Checks the size, then that a `format` buffer has the `expected` length.
+fn check_buffer(
+    format: &'static str,
+    width: u32,
+    height: u32,
+    expected: usize,
+    actual: usize,
+) -> Result<(), FrameError> {
+    check_size(width, height)?;
+    if actual != expected {
+        return Err(FrameError::WrongLength {
+            format,
+            width,
+            height,
+            expected,
+            actual,
+        });
+    }
+    Ok(())
+}
+
+fn check_size(width: u32, height: u32) -> Result<(), FrameError> {
     if width == 0 || height == 0 {
         return Err(FrameError::EmptySize { width, height });
     }

@@ -1,6 +1,6 @@
 use image::{ImageBuffer, Rgba, RgbaImage};
 
-use super::{check_size, FrameError};
+use super::{check_buffer, check_size, FrameError};
 
 /// One RGBA8 video frame: `width * height * 4` bytes, rows top to bottom,
 /// no padding, with a timestamp in microseconds (as WebCodecs).
@@ -29,17 +29,13 @@ impl VideoFrame {
         data: Vec<u8>,
         timestamp_us: i64,
     ) -> Result<Self, FrameError> {
-        check_size(width, height)?;
-        let expected = width as usize * height as usize * 4;
-        if data.len() != expected {
-            return Err(FrameError::WrongLength {
-                format: "RGBA",
-                width,
-                height,
-                expected,
-                actual: data.len(),
-            });
-        }
+        check_buffer(
+            "RGBA",
+            width,
+            height,
+            width as usize * height as usize * 4,
+            data.len(),
+        )?;
         Ok(Self {
             width,
             height,
