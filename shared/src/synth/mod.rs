@@ -9,6 +9,11 @@
 //! assert_eq!(a.data().len(), 64 * 48 * 4);
 //! ```
 
+pub mod index_strip;
+mod media;
+
+pub use media::{moving_frame, still_rect, wav, y4m, BACKGROUND, DISC_COLOR, STILL_COLOR};
+
 use crate::frame::{AudioFrame, VideoFrame};
 
 /// A small, fast, deterministic PRNG (xorshift64*), identical on every target.
