@@ -6,10 +6,11 @@
 //!   schema and reports changes as JSON, ready for
 //!   [`VideoPipeline::set_params`](framewise::VideoPipeline::set_params);
 //! - [`canvas`]: draws a [`VideoFrame`](framewise::VideoFrame) on a
-//!   `<canvas>` and reads pixels back.
-//!
-//! The camera `<Streamer>` component (capture, worker, local pipeline) is
-//! the next step.
+//!   `<canvas>` and reads pixels back;
+//! - [`Streamer`]: START/STOP, the camera, a processor run on every frame
+//!   in a worker, the processed output;
+//! - [`worker::run`]: the worker's entry point, called from an app's tiny
+//!   worker binary with the app's [`Registry`](framewise::Registry).
 //!
 //! ```no_run
 //! use framewise::Registry;
@@ -37,5 +38,10 @@
 
 pub mod canvas;
 pub mod controls;
+pub mod js;
+pub mod protocol;
+pub mod streamer;
+pub mod worker;
 
 pub use controls::{ParamControls, ParamControlsProps};
+pub use streamer::{Streamer, StreamerProps, StreamerState};

@@ -3,12 +3,16 @@
 //! Helpers for tests that load a trunk build of `www/` in a real browser:
 //! a small static file server on 127.0.0.1 ([`StaticServer`]), headless
 //! Chromium that returns the page's DOM once it settled ([`dump_dom`]), and
-//! the `data-*` attributes the page writes on `<body>` ([`body_data`]).
+//! the `data-*` attributes the page writes on `<body>` ([`body_data`]),
+//! and a small WebDriver client for the camera tests, which need real time
+//! and clicks ([`webdriver::Browser`]).
 //!
 //! The tests in `tests/` are `#[ignore]`d because they need that build and
 //! Chromium; `cargo xtask test` builds the app exactly as `cargo xtask
 //! demo` serves it and runs them with `--ignored`, pointing
 //! `FRAMEWISE_E2E_DIST` at the build.
+
+pub mod webdriver;
 
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, Read, Write};

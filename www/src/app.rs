@@ -8,12 +8,18 @@
 //! the frames' RGBA bytes, hex), `data-input-samples` /
 //! `data-output-samples` (`[[x, y, r, g, b, a], …]` read back from the
 //! canvases), `data-results` (JSON) and `data-error`.
+//!
+//! `?mode=camera` shows the camera instead: a [`Streamer`] running the
+//! chosen processor in the worker, its params driven by the same controls;
+//! `&autostart=1` starts it without a click (its `playing` prop). Then the
+//! page publishes `data-camera-state` (`idle`, `starting`, `playing`,
+//! `failed`) and `data-camera-error`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use framewise::{synth, MediaKind, ProcessorInfo, Registry, VideoFrame, VideoPipeline};
-use framewise_yew::{canvas, ParamControls};
+use framewise_yew::{canvas, ParamControls, Streamer, StreamerState};
 use serde_json::{json, Value};
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
@@ -35,6 +41,8 @@ const SAMPLE_POINTS: [(u32, u32); 6] = [
     (500, 150),
     (639, 479),
 ];
+/// The worker script trunk emits for `src/worker.rs` (see index.html).
+const WORKER_URL: &str = "./framewise-worker_loader.js";
 /// A timed batch aims at about this long…
 const BATCH_BUDGET_MS: f64 = 30.0;
 /// …but never runs more frames than this.
@@ -55,15 +63,26 @@ pub fn App() -> Html {
         synth::textured_frame(WIDTH, HEIGHT, *seed)
     });
     let pipeline = use_mut_ref(|| None::<(String, VideoPipeline)>);
+    let (camera_from_url, autostart) = camera_from_url();
+    let camera = use_state(|| camera_from_url);
+    let playing = use_state(|| autostart.then_some(true));
+    let last_result = use_state(|| None::<Value>);
     let input_ref = use_node_ref();
     let output_ref = use_node_ref();
 
     {
-        let deps = (state.selected.clone(), state.params.clone(), state.seed);
+        let deps = (
+            state.selected.clone(),
+            state.params.clone(),
+            state.seed,
+            *camera,
+        );
         let (registry, input, dispatcher) = (registry.clone(), input.clone(), state.dispatcher());
         let canvases = (input_ref.clone(), output_ref.clone());
-        use_effect_with(deps, move |(name, params, _seed)| {
-            if registry.info(name).map(|info| info.kind) == Some(MediaKind::Audio) {
+        use_effect_with(deps, move |(name, params, _seed, camera)| {
+            if *camera {
+                // The camera view has no still-image canvases.
+            } else if registry.info(name).map(|info| info.kind) == Some(MediaKind::Audio) {
                 publish(&[("status", "audio".into()), ("processor", name.clone())]);
             } else {
                 let run = Run {
@@ -94,6 +113,27 @@ pub fn App() -> Html {
         Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::Reseed))
     };
 
+    let on_mode = {
+        let (camera, playing) = (camera.clone(), playing.clone());
+        Callback::from(move |to_camera: bool| {
+            playing.set(None);
+            camera.set(to_camera);
+        })
+    };
+    let on_state = Callback::from(|state: StreamerState| {
+        let (name, error) = match state {
+            StreamerState::Idle => ("idle", String::new()),
+            StreamerState::Starting => ("starting", String::new()),
+            StreamerState::Playing => ("playing", String::new()),
+            StreamerState::Failed(message) => ("failed", message),
+        };
+        publish(&[("cameraState", name.to_owned()), ("cameraError", error)]);
+    });
+    let on_result = {
+        let last_result = last_result.clone();
+        Callback::from(move |result: Value| last_result.set(Some(result)))
+    };
+
     let infos: Vec<ProcessorInfo> = registry.infos().cloned().collect();
     let selected = registry.info(&state.selected).cloned();
     let main = match &selected {
@@ -105,10 +145,21 @@ pub fn App() -> Html {
                 </section>
             };
             let body = match info.kind {
+                MediaKind::Video if *camera => html! {
+                    <>
+                        <section class="card">
+                            <Streamer processor={info.name.clone()} params={state.params.clone()}
+                                playing={*playing} worker_url={WORKER_URL} show_input=true
+                                {on_state} {on_result} />
+                        </section>
+                        { results_card((*last_result).iter().cloned().collect()) }
+                    </>
+                },
                 MediaKind::Video => video_view(&state, info, &input_ref, &output_ref, on_reseed),
                 MediaKind::Audio => audio_view(),
             };
-            html! { <>{ heading(info) }{ controls }{ body }</> }
+            let modes = (info.kind == MediaKind::Video).then(|| mode_switch(*camera, &on_mode));
+            html! { <>{ heading(info) }{ modes }{ controls }{ body }</> }
         }
         None => {
             let message = registry
@@ -227,13 +278,7 @@ fn video_view(
         },
         None => html! { <p class="stats">{ "Processing…" }</p> },
     };
-    let results = match report {
-        Some(report) if !report.results.is_empty() => {
-            let text = compact_pretty(&Value::from(report.results.clone()), 0);
-            html! { <section class="card"><h2>{ "Results" }</h2><pre class="results">{ text }</pre></section> }
-        }
-        _ => html! {},
-    };
+    let results = results_card(report.map(|r| r.results.clone()).unwrap_or_default());
     html! {
         <>
             <section class="card">
@@ -254,6 +299,30 @@ fn video_view(
             </section>
             { results }
         </>
+    }
+}
+
+/// The processor's results, if there are any.
+fn results_card(results: Vec<Value>) -> Html {
+    if results.is_empty() {
+        return html! {};
+    }
+    let text = compact_pretty(&Value::from(results), 0);
+    html! { <section class="card"><h2>{ "Results" }</h2><pre class="results">{ text }</pre></section> }
+}
+
+/// Still image | Camera.
+fn mode_switch(camera: bool, on_mode: &Callback<bool>) -> Html {
+    let button = |label: &str, to_camera: bool| {
+        let active = (camera == to_camera).then_some("active");
+        let onclick = on_mode.reform(move |_: MouseEvent| to_camera);
+        html! { <button class={classes!("mode", active)} {onclick}>{ label.to_owned() }</button> }
+    };
+    html! {
+        <div class="modes" role="tablist">
+            { button("Still image", false) }
+            { button("Camera", true) }
+        </div>
     }
 }
 
@@ -446,6 +515,18 @@ fn choice_from_url() -> (Option<String>, Option<u64>) {
     let processor = query.get("processor").filter(|p| !p.is_empty());
     let seed = query.get("seed").and_then(|s| s.parse().ok());
     (processor, seed)
+}
+
+/// `?mode=camera` and `&autostart=1` from the page URL.
+fn camera_from_url() -> (bool, bool) {
+    let search = web_sys::window().and_then(|w| w.location().search().ok());
+    let query = search.and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
+    let Some(query) = query else {
+        return (false, false);
+    };
+    let camera = query.get("mode").as_deref() == Some("camera");
+    let autostart = query.get("autostart").as_deref() == Some("1");
+    (camera, camera && autostart)
 }
 
 /// Puts the chosen processor in the URL, so a reload or a shared link

@@ -150,6 +150,7 @@ fn demo_end_to_end() -> Result<()> {
     )?;
     check_dist(&dist)?;
     let chromium = setup::chromium_path().context("chromium is not installed")?;
+    let chromedriver = setup::chromedriver_path().context("chromedriver is not installed")?;
     // The e2e tests are #[ignore]d (they need this build and Chromium).
     // nextest over the whole workspace reuses the native-tests build.
     let mut e2e = if has_nextest() {
@@ -166,7 +167,8 @@ fn demo_end_to_end() -> Result<()> {
         cargo(&["test", "-p", "framewise-e2e", "--", "--ignored"])
     };
     e2e.env("FRAMEWISE_E2E_DIST", &dist)
-        .env("CHROMIUM", chromium);
+        .env("CHROMIUM", chromium)
+        .env("CHROMEDRIVER", chromedriver);
     util::run(&mut e2e)
 }
 
@@ -180,15 +182,24 @@ fn check_dist(dist: &Path) -> Result<()> {
         .filter(|e| e.path().extension().is_some_and(|x| x == "wasm"))
         .filter_map(|e| Some((e.file_name(), e.metadata().ok()?.len())))
         .collect::<Vec<_>>();
-    match wasm.as_slice() {
-        [(name, bytes)] => {
-            println!(
-                "demo build: {} = {} KiB",
-                name.to_string_lossy(),
-                bytes / 1024
-            );
-            Ok(())
-        }
-        _ => bail!("expected one .wasm in {}, found {wasm:?}", dist.display()),
+    // The page's wasm (hashed name) and the processing worker's
+    // (`framewise-worker_bg.wasm`, unhashed: the page names it at runtime).
+    let worker = wasm
+        .iter()
+        .any(|(name, _)| name == "framewise-worker_bg.wasm");
+    if wasm.len() != 2 || !worker || !dist.join("framewise-worker_loader.js").is_file() {
+        bail!(
+            "expected the page's .wasm and the worker's framewise-worker_bg.wasm + \
+             framewise-worker_loader.js in {}, found {wasm:?}",
+            dist.display()
+        );
     }
+    for (name, bytes) in &wasm {
+        println!(
+            "demo build: {} = {} KiB",
+            name.to_string_lossy(),
+            bytes / 1024
+        );
+    }
+    Ok(())
 }

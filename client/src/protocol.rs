@@ -1,0 +1,130 @@
+//! The messages between the page and the processing worker.
+//!
+//! Every message is a plain JS object `{ json: "<ToWorker or FromWorker as
+//! JSON>" }`; the start message also carries the transferred camera
+//! `readable` and generator `writable` streams next to `json`. Keeping the
+//! payload in serde JSON makes the protocol testable natively.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// What the page tells the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum ToWorker {
+    /// Build `processor` with `params` and process the transferred streams.
+    Start {
+        /// Registry name of the video processor.
+        processor: String,
+        /// Params, `{"name": value}`; missing ones take their defaults.
+        params: Value,
+    },
+    /// Change the processor or its params; applied between frames.
+    Configure {
+        /// Registry name; a different name rebuilds the processor.
+        processor: String,
+        /// The complete params (`{"name": value}`).
+        params: Value,
+    },
+    /// Stop reading frames and close the streams.
+    Stop,
+}
+
+/// Counters the worker reports every few frames.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WorkerStats {
+    /// Frames processed and written since start.
+    pub frames: u64,
+    /// Frames that could not be processed (errors), since start.
+    pub failed: u64,
+    /// The camera frames' pixel format as the browser reports it
+    /// (`I420`, `NV12`, `RGBA`, …).
+    pub format: String,
+    /// How frames were turned into RGBA (`copyTo RGBA`, `I420 → RGBA`, …).
+    pub conversion: String,
+    /// Width of the last frame.
+    pub width: u32,
+    /// Height of the last frame.
+    pub height: u32,
+    /// Milliseconds to get the last frame's RGBA bytes.
+    pub convert_ms: f64,
+    /// Milliseconds the processor took on the last frame.
+    pub process_ms: f64,
+    /// Milliseconds from reading the last frame to having written its
+    /// output (conversion, processing, output frame, write).
+    pub total_ms: f64,
+}
+
+/// What the worker tells the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum FromWorker {
+    /// The worker's wasm is loaded and it listens: the page may send Start.
+    Ready,
+    /// Periodic counters.
+    Stats(WorkerStats),
+    /// Results the processor emitted for one frame.
+    Results {
+        /// The processor's typed results, as JSON.
+        results: Vec<Value>,
+    },
+    /// Something went wrong; `fatal` means processing stopped.
+    Error {
+        /// What happened, for a person.
+        message: String,
+        /// Whether the worker stopped processing.
+        fatal: bool,
+    },
+    /// The loop ended (after Stop or the end of the stream).
+    Stopped,
+}
+
+impl ToWorker {
+    /// As the JSON text carried in a message's `json` field.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+impl FromWorker {
+    /// As the JSON text carried in a message's `json` field.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Parses a message's `json` field; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn messages_round_trip_as_tagged_json() {
+        let start = ToWorker::Start {
+            processor: "invert".into(),
+            params: json!({"a": 1}),
+        };
+        let text = start.to_json();
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).unwrap(),
+            json!({"type": "start", "processor": "invert", "params": {"a": 1}})
+        );
+        assert_eq!(serde_json::from_str::<ToWorker>(&text).unwrap(), start);
+        let stats = FromWorker::Stats(WorkerStats {
+            frames: 3,
+            format: "I420".into(),
+            ..WorkerStats::default()
+        });
+        assert_eq!(FromWorker::parse(&stats.to_json()), Some(stats));
+        assert_eq!(
+            FromWorker::parse(r#"{"type":"ready"}"#),
+            Some(FromWorker::Ready)
+        );
+        assert_eq!(FromWorker::parse("{nonsense"), None);
+    }
+}

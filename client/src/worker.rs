@@ -1,0 +1,398 @@
+//! The processing worker: the wasm entry point that runs an app's
+//! processors on camera frames, off the main thread.
+//!
+//! An app compiles its processors into a tiny worker binary that trunk
+//! builds next to the page (`data-type="worker"`):
+//!
+//! ```rust,ignore
+//! // src/bin/worker.rs (a whole program: `main` is its entry point)
+//! fn main() {
+//!     framewise_yew::worker::run(framewise::Registry::with_builtins());
+//! }
+//! ```
+//!
+//! ```html
+//! <link data-trunk rel="rust" data-type="worker" data-loader-shim
+//!       href="Cargo.toml" data-bin="worker" />
+//! ```
+//!
+//! trunk emits `worker.js` + `worker_bg.wasm` (unhashed) and, with
+//! `data-loader-shim`, `worker_loader.js`, the script to give
+//! [`Streamer`](crate::Streamer)'s `worker_url`.
+//!
+//! The page creates `MediaStreamTrackProcessor` and
+//! `MediaStreamTrackGenerator` on the window (Chromium has the processor
+//! only there) and transfers their streams here ([`protocol`]). The loop
+//! pulls one `VideoFrame` at a time, turns it into RGBA (`copyTo` with
+//! `format: "RGBA"` where the browser converts; else the I420/NV12 planes,
+//! converted by [`I420Frame::to_rgba`]), runs the processor, and writes a
+//! new RGBA `VideoFrame`. Every input frame is closed as soon as its pixels
+//! are copied. Nothing queues here: while a frame is being processed, new
+//! camera frames wait in the processor's own queue, which the page bounds
+//! with `maxBufferSize: 1` (Chromium drops the older frame).
+//!
+//! [`protocol`]: crate::protocol
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use framewise::{ColorRange, I420Frame, Registry, VideoFrame, VideoPipeline};
+use js_sys::Uint8Array;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use crate::js;
+use crate::protocol::{FromWorker, ToWorker, WorkerStats};
+
+/// Stats are posted after the first frame and then every this many frames.
+const STATS_EVERY: u64 = 10;
+/// At most this many per-frame errors are reported (then only counted).
+const MAX_REPORTED_ERRORS: u64 = 5;
+
+/// Runs the worker: listens for the page's messages and processes the
+/// camera frames it is given with processors from `registry`. Call it from
+/// the worker binary's `main`; it returns at once, the work goes on in
+/// event handlers.
+pub fn run(registry: Registry) {
+    let worker = Rc::new(Worker {
+        registry,
+        control: RefCell::new(Control::default()),
+    });
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            worker.on_message(&event.data());
+        });
+    if let Err(error) = js::set(&js_sys::global(), "onmessage", on_message.as_ref()) {
+        post(&FromWorker::Error {
+            message: format!("the worker could not listen for messages: {error}"),
+            fatal: true,
+        });
+        return;
+    }
+    // The handler lives as long as the worker.
+    on_message.forget();
+    post(&FromWorker::Ready);
+}
+
+/// Sends a message to the page.
+fn post(message: &FromWorker) {
+    let sent = js::object(&[("json", JsValue::from_str(&message.to_json()))])
+        .and_then(|data| js::call(&js_sys::global(), "postMessage", &[data.into()]));
+    if let Err(error) = sent {
+        web_sys::console::error_1(&JsValue::from_str(&format!("framewise worker: {error}")));
+    }
+}
+
+/// What the message handler shares with the frame loop.
+#[derive(Default)]
+struct Control {
+    /// A configuration to apply before the next frame.
+    pending: Option<(String, Value)>,
+    /// Set by Stop; the loop ends before its next frame.
+    stop: bool,
+    /// Whether a loop runs.
+    running: bool,
+}
+
+struct Worker {
+    registry: Registry,
+    control: RefCell<Control>,
+}
+
+impl Worker {
+    fn on_message(self: &Rc<Self>, data: &JsValue) {
+        let text = js::get(data, "json").ok().and_then(|v| v.as_string());
+        let message = text.and_then(|t| serde_json::from_str::<ToWorker>(&t).ok());
+        match message {
+            Some(ToWorker::Start { processor, params }) => self.start(data, processor, params),
+            Some(ToWorker::Configure { processor, params }) => {
+                self.control.borrow_mut().pending = Some((processor, params));
+            }
+            Some(ToWorker::Stop) => self.control.borrow_mut().stop = true,
+            None => post(&FromWorker::Error {
+                message: "the worker got a message it does not understand".into(),
+                fatal: false,
+            }),
+        }
+    }
+
+    fn start(self: &Rc<Self>, data: &JsValue, processor: String, params: Value) {
+        if self.control.borrow().running {
+            post(&FromWorker::Error {
+                message: "the worker is already processing a stream".into(),
+                fatal: false,
+            });
+            return;
+        }
+        let streams = js::get(data, "readable").and_then(|r| Ok((r, js::get(data, "writable")?)));
+        let (readable, writable) = match streams {
+            Ok((r, w)) if !r.is_undefined() && !w.is_undefined() => (r, w),
+            _ => {
+                return post(&FromWorker::Error {
+                    message: "the start message carries no readable/writable streams".into(),
+                    fatal: true,
+                })
+            }
+        };
+        let pipeline = match self.registry.video(&processor, &params) {
+            Ok(pipeline) => pipeline,
+            Err(error) => {
+                return post(&FromWorker::Error {
+                    message: error.to_string(),
+                    fatal: true,
+                })
+            }
+        };
+        {
+            let mut control = self.control.borrow_mut();
+            control.running = true;
+            control.stop = false;
+        }
+        let worker = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let outcome = worker.pump(readable, writable, processor, pipeline).await;
+            worker.control.borrow_mut().running = false;
+            if let Err(message) = outcome {
+                post(&FromWorker::Error {
+                    message,
+                    fatal: true,
+                });
+            }
+            post(&FromWorker::Stopped);
+        });
+    }
+
+    /// Applies a pending configuration, if any; errors are reported and
+    /// leave the running processor as it was.
+    fn configure(&self, name: &mut String, pipeline: &mut VideoPipeline) {
+        let Some((processor, params)) = self.control.borrow_mut().pending.take() else {
+            return;
+        };
+        let outcome = if processor == *name {
+            pipeline.set_params(&params).map_err(|e| e.to_string())
+        } else {
+            self.registry
+                .video(&processor, &params)
+                .map(|built| {
+                    *pipeline = built;
+                    *name = processor;
+                })
+                .map_err(|e| e.to_string())
+        };
+        if let Err(message) = outcome {
+            post(&FromWorker::Error {
+                message,
+                fatal: false,
+            });
+        }
+    }
+
+    /// The frame loop: read, convert, process, write, until Stop or the
+    /// end of the stream.
+    async fn pump(
+        &self,
+        readable: JsValue,
+        writable: JsValue,
+        mut name: String,
+        mut pipeline: VideoPipeline,
+    ) -> Result<(), String> {
+        let reader = js::call(&readable, "getReader", &[])?;
+        let writer = js::call(&writable, "getWriter", &[])?;
+        let mut stats = WorkerStats::default();
+        let mut converter = Converter::default();
+        let outcome = loop {
+            if self.control.borrow().stop {
+                break Ok(());
+            }
+            self.configure(&mut name, &mut pipeline);
+            let chunk = match js::call_async(&reader, "read", &[]).await {
+                Ok(chunk) => chunk,
+                Err(error) => break Err(format!("reading camera frames failed: {error}")),
+            };
+            if js::get(&chunk, "done")?.as_bool() == Some(true) {
+                break Ok(());
+            }
+            let input = js::get(&chunk, "value")?;
+            let started = js::now_ms();
+            let converted = converter.rgba(&input, &mut stats).await;
+            // The camera frame is not needed once its pixels are copied.
+            let _ = js::call(&input, "close", &[]);
+            let converted_at = js::now_ms();
+            let output = converted.and_then(|mut frame| {
+                let results = pipeline.process(&mut frame).map_err(|e| e.to_string())?;
+                Ok((frame, results))
+            });
+            let processed_at = js::now_ms();
+            let (frame, results) = match output {
+                Ok(done) => done,
+                Err(message) => {
+                    stats.failed += 1;
+                    if stats.failed <= MAX_REPORTED_ERRORS {
+                        post(&FromWorker::Error {
+                            message,
+                            fatal: false,
+                        });
+                    }
+                    continue;
+                }
+            };
+            let written = output_frame(&frame)?;
+            let write = js::call_async(&writer, "write", std::slice::from_ref(&written)).await;
+            let _ = js::call(&written, "close", &[]);
+            if let Err(error) = write {
+                // The generator's track was stopped: the page is done.
+                break if self.control.borrow().stop {
+                    Ok(())
+                } else {
+                    Err(format!("writing processed frames failed: {error}"))
+                };
+            }
+            stats.frames += 1;
+            stats.width = frame.width();
+            stats.height = frame.height();
+            stats.convert_ms = converted_at - started;
+            stats.process_ms = processed_at - converted_at;
+            stats.total_ms = js::now_ms() - started;
+            if !results.is_empty() {
+                post(&FromWorker::Results { results });
+            }
+            if stats.frames == 1 || stats.frames % STATS_EVERY == 0 {
+                post(&FromWorker::Stats(stats.clone()));
+            }
+        };
+        let _ = js::call(&reader, "cancel", &[]);
+        let _ = js::call(&writer, "close", &[]);
+        outcome
+    }
+}
+
+/// A new RGBA `VideoFrame` holding `frame`'s pixels and timestamp.
+fn output_frame(frame: &VideoFrame) -> Result<JsValue, String> {
+    let pixels = Uint8Array::from(frame.data());
+    let init = js::object(&[
+        ("format", JsValue::from_str("RGBA")),
+        ("codedWidth", frame.width().into()),
+        ("codedHeight", frame.height().into()),
+        ("timestamp", JsValue::from_f64(frame.timestamp_us() as f64)),
+    ])?;
+    js::construct("VideoFrame", &[pixels.into(), init.into()])
+}
+
+/// How camera frames become RGBA; learnt on the first frame.
+#[derive(Default, Clone, Copy, PartialEq)]
+enum Converter {
+    /// Not known yet: try the browser's RGBA conversion first.
+    #[default]
+    Unknown,
+    /// `copyTo(…, {format: "RGBA"})` works.
+    BrowserRgba,
+    /// Copy the planes and convert in wasm.
+    Planes,
+}
+
+impl Converter {
+    /// The frame's visible pixels as an RGBA [`VideoFrame`].
+    async fn rgba(
+        &mut self,
+        input: &JsValue,
+        stats: &mut WorkerStats,
+    ) -> Result<VideoFrame, String> {
+        let rect = js::get(input, "visibleRect")?;
+        let (width, height) = (
+            js::get_f64(&rect, "width")? as u32,
+            js::get_f64(&rect, "height")? as u32,
+        );
+        let timestamp = js::get_f64(input, "timestamp").unwrap_or(0.0) as i64;
+        let format = js::get(input, "format")?
+            .as_string()
+            .unwrap_or_else(|| "none".into());
+        if stats.format != format {
+            stats.format = format.clone();
+        }
+        if *self != Converter::Planes {
+            match copy_rgba(input).await {
+                Ok(data) => {
+                    *self = Converter::BrowserRgba;
+                    stats.conversion = "copyTo RGBA (browser)".into();
+                    return VideoFrame::from_rgba(width, height, data, timestamp)
+                        .map_err(|e| e.to_string());
+                }
+                Err(error) if *self == Converter::BrowserRgba => return Err(error),
+                Err(_) => *self = Converter::Planes,
+            }
+        }
+        let planes = copy_planes(input).await?;
+        let i420 = match format.as_str() {
+            "I420" => planes,
+            "NV12" => nv12_to_i420(width, height, &planes)?,
+            other => {
+                return Err(format!(
+                    "camera frames in {other} cannot be converted to RGBA here"
+                ))
+            }
+        };
+        stats.conversion = format!("{format} → RGBA (wasm)");
+        let frame = I420Frame::new(width, height, i420, timestamp).map_err(|e| e.to_string())?;
+        Ok(frame.to_rgba(ColorRange::Limited))
+    }
+}
+
+/// `frame.copyTo` into a new buffer of `allocationSize(options)` bytes.
+async fn copy_with(input: &JsValue, options: &[JsValue]) -> Result<Vec<u8>, String> {
+    let size = js::call(input, "allocationSize", options)?
+        .as_f64()
+        .ok_or("allocationSize is not a number")? as u32;
+    let buffer = Uint8Array::new_with_length(size);
+    let mut args = vec![buffer.clone().into()];
+    args.extend_from_slice(options);
+    js::call_async(input, "copyTo", &args).await?;
+    Ok(buffer.to_vec())
+}
+
+/// The frame converted to RGBA by the browser.
+async fn copy_rgba(input: &JsValue) -> Result<Vec<u8>, String> {
+    let options = js::object(&[("format", JsValue::from_str("RGBA"))])?;
+    copy_with(input, &[options.into()]).await
+}
+
+/// The frame's planes, tightly packed (the default layout of `copyTo`).
+async fn copy_planes(input: &JsValue) -> Result<Vec<u8>, String> {
+    copy_with(input, &[]).await
+}
+
+/// NV12 (Y plane, then interleaved UV) to I420 (Y, U, V planes).
+pub fn nv12_to_i420(width: u32, height: u32, nv12: &[u8]) -> Result<Vec<u8>, String> {
+    let luma = width as usize * height as usize;
+    let chroma = width.div_ceil(2) as usize * height.div_ceil(2) as usize;
+    if nv12.len() != luma + 2 * chroma {
+        return Err(format!(
+            "an NV12 {width}x{height} frame has {} bytes, not {}",
+            nv12.len(),
+            luma + 2 * chroma
+        ));
+    }
+    let mut out = Vec::with_capacity(nv12.len());
+    out.extend_from_slice(&nv12[..luma]);
+    let uv = &nv12[luma..];
+    out.extend(uv.iter().step_by(2));
+    out.extend(uv.iter().skip(1).step_by(2));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nv12_is_deinterleaved() {
+        // 2x2: 4 luma bytes, one UV pair.
+        assert_eq!(
+            nv12_to_i420(2, 2, &[1, 2, 3, 4, 10, 20]).unwrap(),
+            vec![1, 2, 3, 4, 10, 20]
+        );
+        // 4x2: 8 luma, two UV pairs.
+        let nv12 = [0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4];
+        assert_eq!(&nv12_to_i420(4, 2, &nv12).unwrap()[8..], &[1, 3, 2, 4]);
+        assert!(nv12_to_i420(4, 2, &nv12[..11]).is_err());
+    }
+}
