@@ -36,12 +36,16 @@
 //! }
 //! ```
 
+pub mod app;
 pub mod canvas;
 pub mod controls;
 pub mod js;
 pub mod protocol;
+pub mod stats;
 pub mod streamer;
 pub mod worker;
 
+pub use app::{use_params, UseParams};
 pub use controls::{ParamControls, ParamControlsProps};
+pub use stats::StreamStats;
 pub use streamer::{Streamer, StreamerProps, StreamerState};

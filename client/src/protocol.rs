@@ -30,11 +30,32 @@ pub enum ToWorker {
     Stop,
 }
 
-/// Counters the worker reports every few frames.
+/// Counters the worker reports every few frames. Rates and percentiles
+/// cover the last [`WINDOW`](crate::stats::WINDOW) frames.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct WorkerStats {
     /// Frames processed and written since start.
     pub frames: u64,
+    /// Camera frames the worker received since start (processed, dropped
+    /// or failed).
+    pub received: u64,
+    /// Camera frames replaced by a newer one before they could be
+    /// processed (latest frame wins), since start.
+    pub dropped: u64,
+    /// Camera frames the worker received per second (worker clock).
+    pub input_fps: f64,
+    /// Processed frames written per second (worker clock).
+    pub output_fps: f64,
+    /// Median of the processor's own time per frame, ms.
+    pub process_ms_p50: f64,
+    /// 95th percentile of the processor's own time per frame, ms.
+    pub process_ms_p95: f64,
+    /// Median time per frame in the worker (RGBA copy, processing, output
+    /// frame, write), ms.
+    pub total_ms_p50: f64,
+    /// 95th percentile of the time per frame in the worker, ms.
+    pub total_ms_p95: f64,
     /// Frames that could not be processed (errors), since start.
     pub failed: u64,
     /// The camera frames' pixel format as the browser reports it

@@ -27,7 +27,14 @@ use web_sys::{HtmlVideoElement, MediaStream, MessageEvent, Worker};
 use yew::prelude::*;
 
 use crate::js;
-use crate::protocol::{FromWorker, ToWorker, WorkerStats};
+use crate::protocol::{FromWorker, ToWorker};
+use crate::stats::{StreamStats, RUNS_LOCAL};
+
+/// The track processor's queue (`maxBufferSize`): frames that arrive
+/// while the worker processes one wait here (bounded) until its reader
+/// drains them; see [`worker`](crate::worker) for the latest-frame-wins
+/// rule.
+pub const CAMERA_QUEUE: u32 = 3;
 
 /// Where the component is, reported through `on_state`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -48,8 +55,8 @@ pub enum StreamerState {
 pub struct StreamerModel {
     /// Where the component is.
     pub state: StreamerState,
-    /// The worker's last stats (kept after STOP, for display).
-    pub stats: Option<WorkerStats>,
+    /// The last stats (kept after STOP, for display).
+    pub stats: Option<StreamStats>,
     /// The last non-fatal processing error, if any.
     pub warning: Option<String>,
 }
@@ -60,7 +67,7 @@ pub enum StreamerAction {
     /// START.
     Start,
     /// The worker reported stats: frames are flowing.
-    Stats(WorkerStats),
+    Stats(StreamStats),
     /// A non-fatal error (a bad param, one frame failed).
     Warn(String),
     /// Starting or processing failed.
@@ -90,7 +97,11 @@ impl Reducible for StreamerModel {
             }
             // Late stats from a stopped or failed run change nothing.
             StreamerAction::Stats(_) if !self.is_active() => return self,
-            StreamerAction::Stats(stats) => {
+            StreamerAction::Stats(mut stats) => {
+                // The time to the first frame is measured once per run.
+                stats.first_frame_ms = stats
+                    .first_frame_ms
+                    .or_else(|| self.stats.as_ref().and_then(|s| s.first_frame_ms));
                 next.state = StreamerState::Playing;
                 next.stats = Some(stats);
             }
@@ -169,9 +180,14 @@ pub struct StreamerProps {
     /// Also show the raw camera next to the output.
     #[prop_or_default]
     pub show_input: bool,
-    /// Show the stats line under the video.
+    /// Show the stats overlay on the output video.
     #[prop_or(true)]
     pub show_stats: bool,
+    /// Called with the stats (input/output fps, processing ms p50/p95,
+    /// dropped frames, time to the first frame, where processing runs)
+    /// after the first processed frame and then every few frames.
+    #[prop_or_default]
+    pub on_stats: Callback<StreamStats>,
 }
 
 /// What a running session holds, so STOP can release all of it.
@@ -185,6 +201,10 @@ struct Session {
     worker: Option<Worker>,
     /// Whether the worker got its Start message.
     started: bool,
+    /// `performance.now()` at START.
+    started_at: f64,
+    /// Whether the first processed frame was reported.
+    first_frame_seen: bool,
     on_message: Option<Closure<dyn FnMut(MessageEvent)>>,
     on_error: Option<Closure<dyn FnMut(web_sys::ErrorEvent)>>,
 }
@@ -268,6 +288,14 @@ pub fn Streamer(props: &StreamerProps) -> Html {
         });
     }
     {
+        let on_stats = props.on_stats.clone();
+        use_effect_with(model.stats.clone(), move |stats| {
+            if let Some(stats) = stats {
+                on_stats.emit(stats.clone());
+            }
+        });
+    }
+    {
         let context = context.clone();
         let active = model.is_active();
         use_effect_with(props.playing, move |playing| match playing {
@@ -319,12 +347,9 @@ pub fn Streamer(props: &StreamerProps) -> Html {
     };
     let stats = match (&model.stats, props.show_stats) {
         (Some(s), true) => html! {
-            <p class="fw-stats">
-                { format!(
-                    "{} frames · {}×{} {} · {} · convert {:.1} ms · process {:.1} ms · total {:.1} ms",
-                    s.frames, s.width, s.height, s.format, s.conversion, s.convert_ms, s.process_ms, s.total_ms
-                ) }
-            </p>
+            <div class="fw-stats" aria-live="off">
+                { for s.lines().into_iter().map(|line| html! { <div>{ line }</div> }) }
+            </div>
         },
         _ => html! {},
     };
@@ -349,11 +374,13 @@ pub fn Streamer(props: &StreamerProps) -> Html {
                     </figure>
                 }
                 <figure>
-                    <video class="fw-output" ref={output_ref} autoplay=true muted=true playsinline=true />
+                    <div class="fw-output-box">
+                        <video class="fw-output" ref={output_ref} autoplay=true muted=true playsinline=true />
+                        { stats }
+                    </div>
                     <figcaption>{ format!("Output · {}", props.processor) }</figcaption>
                 </figure>
             </div>
-            { stats }
             <p class="fw-error" role="alert" hidden={error.is_none()}>{ error.unwrap_or_default() }</p>
         </div>
     }
@@ -398,6 +425,8 @@ impl Context {
             let mut session = self.session.borrow_mut();
             session.release();
             session.generation += 1;
+            session.started_at = js::now_ms();
+            session.first_frame_seen = false;
             session.generation
         };
         self.model.dispatch(StreamerAction::Start);
@@ -469,7 +498,11 @@ impl Context {
 
         let processor = js::construct(
             "MediaStreamTrackProcessor",
-            &[js::object(&[("track", track.into()), ("maxBufferSize", 1.into())])?.into()],
+            &[js::object(&[
+                ("track", track.into()),
+                ("maxBufferSize", CAMERA_QUEUE.into()),
+            ])?
+            .into()],
         )?;
         let generator = js::construct(
             "MediaStreamTrackGenerator",
@@ -561,7 +594,20 @@ impl Context {
                     self.fail(error);
                 }
             }
-            FromWorker::Stats(stats) => self.model.dispatch(StreamerAction::Stats(stats)),
+            FromWorker::Stats(worker) => {
+                let first_frame_ms = {
+                    let mut session = self.session.borrow_mut();
+                    let first = (!session.first_frame_seen && worker.frames > 0)
+                        .then(|| js::now_ms() - session.started_at);
+                    session.first_frame_seen |= first.is_some();
+                    first
+                };
+                self.model.dispatch(StreamerAction::Stats(StreamStats {
+                    worker,
+                    first_frame_ms,
+                    runs_at: RUNS_LOCAL.into(),
+                }));
+            }
             FromWorker::Results { results } => {
                 let on_result = self.props.borrow().on_result.clone();
                 for result in results {
@@ -586,6 +632,7 @@ impl Context {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::WorkerStats;
 
     fn reduce(model: StreamerModel, action: StreamerAction) -> StreamerModel {
         (*Rc::new(model).reduce(action)).clone()
@@ -596,13 +643,27 @@ mod tests {
         let model = reduce(StreamerModel::default(), StreamerAction::Start);
         assert_eq!(model.state, StreamerState::Starting);
         assert!(model.is_active());
-        let stats = WorkerStats {
-            frames: 1,
-            ..WorkerStats::default()
+        let stats = StreamStats {
+            worker: WorkerStats {
+                frames: 1,
+                ..WorkerStats::default()
+            },
+            first_frame_ms: Some(120.0),
+            runs_at: RUNS_LOCAL.into(),
         };
         let model = reduce(model, StreamerAction::Stats(stats.clone()));
         assert_eq!(model.state, StreamerState::Playing);
         assert_eq!(model.stats, Some(stats.clone()));
+        // Later stats keep the first frame's time.
+        let later = StreamStats {
+            first_frame_ms: None,
+            ..stats.clone()
+        };
+        let model = reduce(model, StreamerAction::Stats(later));
+        assert_eq!(
+            model.stats.as_ref().and_then(|s| s.first_frame_ms),
+            Some(120.0)
+        );
         let model = reduce(model, StreamerAction::Stop);
         assert_eq!(model.state, StreamerState::Idle);
         // Late stats after STOP don't restart anything.

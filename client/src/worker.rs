@@ -27,9 +27,19 @@
 //! `format: "RGBA"` where the browser converts; else the I420/NV12 planes,
 //! converted by [`I420Frame::to_rgba`]), runs the processor, and writes a
 //! new RGBA `VideoFrame`. Every input frame is closed as soon as its pixels
-//! are copied. Nothing queues here: while a frame is being processed, new
-//! camera frames wait in the processor's own queue, which the page bounds
-//! with `maxBufferSize: 1` (Chromium drops the older frame).
+//! are copied.
+//!
+//! **Latest frame wins.** A reader task pulls camera frames as fast as
+//! they come and keeps only the newest in a one-frame slot; a frame that
+//! replaces one the loop has not taken yet closes it and counts it as
+//! dropped ([`WorkerStats::dropped`]). The reader runs whenever the loop
+//! awaits (the RGBA copy, the write), so frames that arrive while one is
+//! being processed wait in the track processor's queue, which the page
+//! bounds with `maxBufferSize` (3): they are drained, and counted, right
+//! after. Only a frame that takes longer than that many frame periods
+//! makes Chromium discard frames unseen; then `input_fps` (frames the
+//! reader got per second) falls below the camera's rate.
+//! Nothing else queues.
 //!
 //! [`protocol`]: crate::protocol
 
@@ -43,6 +53,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::js;
 use crate::protocol::{FromWorker, ToWorker, WorkerStats};
+use crate::stats::{Window, WINDOW};
 
 /// Stats are posted after the first frame and then every this many frames.
 const STATS_EVERY: u64 = 10;
@@ -187,8 +198,8 @@ impl Worker {
         }
     }
 
-    /// The frame loop: read, convert, process, write, until Stop or the
-    /// end of the stream.
+    /// The frame loop: take the latest camera frame, convert, process,
+    /// write, until Stop or the end of the stream.
     async fn pump(
         &self,
         readable: JsValue,
@@ -198,21 +209,25 @@ impl Worker {
     ) -> Result<(), String> {
         let reader = js::call(&readable, "getReader", &[])?;
         let writer = js::call(&writable, "getWriter", &[])?;
+        let slot = Rc::new(RefCell::new(Slot::default()));
+        wasm_bindgen_futures::spawn_local(read_frames(reader.clone(), slot.clone()));
         let mut stats = WorkerStats::default();
+        let mut timing = Timing::default();
         let mut converter = Converter::default();
         let outcome = loop {
             if self.control.borrow().stop {
                 break Ok(());
             }
             self.configure(&mut name, &mut pipeline);
-            let chunk = match js::call_async(&reader, "read", &[]).await {
-                Ok(chunk) => chunk,
-                Err(error) => break Err(format!("reading camera frames failed: {error}")),
+            let input = match next_frame(&slot).await {
+                Next::Frame(frame) => frame,
+                Next::End => break Ok(()),
+                Next::Failed(error) => break Err(format!("reading camera frames failed: {error}")),
             };
-            if js::get(&chunk, "done")?.as_bool() == Some(true) {
+            if self.control.borrow().stop {
+                let _ = js::call(&input, "close", &[]);
                 break Ok(());
             }
-            let input = js::get(&chunk, "value")?;
             let started = js::now_ms();
             let converted = converter.rgba(&input, &mut stats).await;
             // The camera frame is not needed once its pixels are copied.
@@ -247,12 +262,17 @@ impl Worker {
                     Err(format!("writing processed frames failed: {error}"))
                 };
             }
+            let done_at = js::now_ms();
             stats.frames += 1;
             stats.width = frame.width();
             stats.height = frame.height();
             stats.convert_ms = converted_at - started;
             stats.process_ms = processed_at - converted_at;
-            stats.total_ms = js::now_ms() - started;
+            stats.total_ms = done_at - started;
+            timing.process_ms.push(stats.process_ms);
+            timing.total_ms.push(stats.total_ms);
+            timing.written_at.push(done_at);
+            timing.fill(&mut stats, &slot.borrow());
             if !results.is_empty() {
                 post(&FromWorker::Results { results });
             }
@@ -260,9 +280,154 @@ impl Worker {
                 post(&FromWorker::Stats(stats.clone()));
             }
         };
+        {
+            let mut slot = slot.borrow_mut();
+            slot.closed = true;
+            if let Some(frame) = slot.frame.take() {
+                let _ = js::call(&frame, "close", &[]);
+            }
+        }
         let _ = js::call(&reader, "cancel", &[]);
         let _ = js::call(&writer, "close", &[]);
         outcome
+    }
+}
+
+/// The windows behind the rates and percentiles in [`WorkerStats`].
+struct Timing {
+    process_ms: Window,
+    total_ms: Window,
+    /// `performance.now()` when each output frame was written.
+    written_at: Window,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Self {
+            process_ms: Window::new(WINDOW),
+            total_ms: Window::new(WINDOW),
+            written_at: Window::new(WINDOW),
+        }
+    }
+}
+
+impl Timing {
+    fn fill(&self, stats: &mut WorkerStats, slot: &Slot) {
+        stats.received = slot.received;
+        stats.dropped = slot.dropped;
+        stats.input_fps = slot.read_at.rate(1e3);
+        stats.output_fps = self.written_at.rate(1e3);
+        stats.process_ms_p50 = self.process_ms.percentile(50.0).unwrap_or(0.0);
+        stats.process_ms_p95 = self.process_ms.percentile(95.0).unwrap_or(0.0);
+        stats.total_ms_p50 = self.total_ms.percentile(50.0).unwrap_or(0.0);
+        stats.total_ms_p95 = self.total_ms.percentile(95.0).unwrap_or(0.0);
+    }
+}
+
+/// The one-frame mailbox between the reader task and the frame loop:
+/// latest frame wins.
+struct Slot {
+    /// The newest camera frame not yet taken by the loop.
+    frame: Option<JsValue>,
+    /// The stream ended (`Ok`) or reading failed (`Err`).
+    end: Option<Result<(), String>>,
+    /// The loop is done: the reader closes what it still gets and stops.
+    closed: bool,
+    /// Resolves the promise the loop waits on, if it waits.
+    wake: Option<js_sys::Function>,
+    /// Frames read since start.
+    received: u64,
+    /// Frames replaced in the slot before the loop took them.
+    dropped: u64,
+    /// When each frame was read (`performance.now()`, ms), for the input
+    /// rate: the same clock as the output rate, so the two compare.
+    read_at: Window,
+}
+
+impl Default for Slot {
+    fn default() -> Self {
+        Self {
+            frame: None,
+            end: None,
+            closed: false,
+            wake: None,
+            received: 0,
+            dropped: 0,
+            read_at: Window::new(WINDOW),
+        }
+    }
+}
+
+impl Slot {
+    fn wake(&mut self) {
+        if let Some(wake) = self.wake.take() {
+            let _ = wake.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
+/// The reader task: reads camera frames as fast as they come and puts
+/// each in the slot, closing (and counting as dropped) the one it
+/// replaces.
+async fn read_frames(reader: JsValue, slot: Rc<RefCell<Slot>>) {
+    loop {
+        let chunk = js::call_async(&reader, "read", &[]).await;
+        let mut slot = slot.borrow_mut();
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
+            Err(error) => {
+                slot.end = Some(Err(error));
+                slot.wake();
+                return;
+            }
+        };
+        let done = js::get(&chunk, "done").ok().and_then(|d| d.as_bool());
+        let frame = js::get(&chunk, "value").unwrap_or(JsValue::UNDEFINED);
+        if done == Some(true) || frame.is_undefined() {
+            slot.end = Some(Ok(()));
+            slot.wake();
+            return;
+        }
+        if slot.closed {
+            let _ = js::call(&frame, "close", &[]);
+            return;
+        }
+        slot.received += 1;
+        slot.read_at.push(js::now_ms());
+        if let Some(older) = slot.frame.replace(frame) {
+            let _ = js::call(&older, "close", &[]);
+            slot.dropped += 1;
+        }
+        slot.wake();
+    }
+}
+
+/// What the frame loop gets from the slot.
+enum Next {
+    Frame(JsValue),
+    End,
+    Failed(String),
+}
+
+/// Waits for the slot's next frame (or the end of the stream).
+async fn next_frame(slot: &Rc<RefCell<Slot>>) -> Next {
+    loop {
+        let waiting = {
+            let mut state = slot.borrow_mut();
+            if let Some(frame) = state.frame.take() {
+                return Next::Frame(frame);
+            }
+            match &state.end {
+                Some(Ok(())) => return Next::End,
+                Some(Err(error)) => return Next::Failed(error.clone()),
+                None => {}
+            }
+            let mut wake = None;
+            let promise = js_sys::Promise::new(&mut |resolve, _reject| wake = Some(resolve));
+            state.wake = wake;
+            promise
+        };
+        let _ = wasm_bindgen_futures::JsFuture::from(waiting).await;
     }
 }
 

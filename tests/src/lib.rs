@@ -172,6 +172,67 @@ pub const CHROMIUM_FLAGS: &[&str] = &[
     "--disable-quic",
 ];
 
+/// The fake camera's video: width, height, frames per second, frames
+/// (640×480 at 30 fps, 3 s, looped by Chromium).
+pub const FAKE_CAMERA: (u32, u32, u32, u32) = (640, 480, 30, 90);
+
+/// Writes [`FAKE_CAMERA`]'s video (`framewise::synth::y4m`, moving shapes
+/// with the frame index in a strip on top) to the temp directory once and
+/// returns its path. The file is shared by every test process of a run
+/// (written to a unique name, then renamed into place, so a reader never
+/// sees half a file) and reused while it has the expected length.
+pub fn fake_camera_file() -> io::Result<PathBuf> {
+    let (width, height, fps, frames) = FAKE_CAMERA;
+    let path = std::env::temp_dir().join(format!(
+        "framewise-e2e-camera-{width}x{height}-{fps}fps-{frames}.y4m"
+    ));
+    let bytes = framewise::synth::y4m(width, height, fps, frames);
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
+        return Ok(path);
+    }
+    let partial = path.with_extension(format!("{}.partial", std::process::id()));
+    std::fs::write(&partial, &bytes)?;
+    std::fs::rename(&partial, &path)?;
+    Ok(path)
+}
+
+/// The Chromium flag that plays [`fake_camera_file`] as the camera.
+pub fn fake_camera_flag() -> io::Result<String> {
+    Ok(format!(
+        "--use-file-for-fake-video-capture={}",
+        fake_camera_file()?.display()
+    ))
+}
+
+/// Decodes standard base64 (with or without `=` padding; no whitespace).
+/// `None` for anything else.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    fn value(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let text = text.trim_end_matches('=').as_bytes();
+    if text.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    for chunk in text.chunks(4) {
+        let mut bits = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            bits |= value(c)? << (18 - 6 * i);
+        }
+        let bytes = bits.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Some(out)
+}
+
 /// Longest a Chromium run may take before it is killed.
 const CHROMIUM_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -318,6 +379,34 @@ mod tests {
         assert_eq!(data["outputChecksum"], "00ff");
         assert_eq!(data["results"], r#"[{"a":1}]"#);
         assert!(!data.contains_key("no"));
+    }
+
+    #[test]
+    fn base64_decodes_the_rfc_vectors() {
+        for (text, plain) in [
+            ("", ""),
+            ("Zg==", "f"),
+            ("Zm8=", "fo"),
+            ("Zm9v", "foo"),
+            ("Zm9vYg==", "foob"),
+            ("Zm9vYmE", "fooba"),
+            ("Zm9vYmFy", "foobar"),
+        ] {
+            assert_eq!(base64_decode(text).as_deref(), Some(plain.as_bytes()));
+        }
+        assert_eq!(base64_decode("/+A="), Some(vec![0xff, 0xe0]));
+        assert_eq!(base64_decode("Z"), None);
+        assert_eq!(base64_decode("Zm9v!"), None);
+    }
+
+    #[test]
+    fn the_fake_camera_file_is_the_generated_video() {
+        let path = fake_camera_file().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.starts_with(b"YUV4MPEG2 W640 H480 F30:1"));
+        // Asking again reuses it.
+        assert_eq!(fake_camera_file().unwrap(), path);
+        assert!(fake_camera_flag().unwrap().ends_with(".y4m"));
     }
 
     #[test]

@@ -37,6 +37,13 @@ impl Browser {
     /// Starts ChromeDriver on a free 127.0.0.1 port and a headless Chromium
     /// session with [`CHROMIUM_FLAGS`], a fresh profile and `extra_args`.
     pub fn start(extra_args: &[&str]) -> io::Result<Self> {
+        Self::launch(CHROMIUM_FLAGS, extra_args)
+    }
+
+    /// As [`Browser::start`], with `flags` instead of [`CHROMIUM_FLAGS`]
+    /// (e.g. without `--use-fake-ui-for-media-stream`, to see a permission
+    /// denied).
+    pub fn launch(flags: &[&str], extra_args: &[&str]) -> io::Result<Self> {
         static RUN: AtomicU32 = AtomicU32::new(0);
         let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
             .local_addr()?
@@ -75,7 +82,7 @@ impl Browser {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
+        let mut args: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
         args.push(format!("--user-data-dir={}", browser.profile.display()));
         args.extend(extra_args.iter().map(|s| s.to_string()));
         let mut options = json!({ "args": args });

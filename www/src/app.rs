@@ -13,13 +13,14 @@
 //! chosen processor in the worker, its params driven by the same controls;
 //! `&autostart=1` starts it without a click (its `playing` prop). Then the
 //! page publishes `data-camera-state` (`idle`, `starting`, `playing`,
-//! `failed`) and `data-camera-error`.
+//! `failed`), `data-camera-error` and `data-camera-stats` (the Streamer's
+//! [`StreamStats`] as JSON, updated every few frames).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use framewise::{synth, MediaKind, ProcessorInfo, Registry, VideoFrame, VideoPipeline};
-use framewise_yew::{canvas, ParamControls, Streamer, StreamerState};
+use framewise_yew::{canvas, ParamControls, StreamStats, Streamer, StreamerState};
 use serde_json::{json, Value};
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
@@ -129,6 +130,10 @@ pub fn App() -> Html {
         };
         publish(&[("cameraState", name.to_owned()), ("cameraError", error)]);
     });
+    let on_stats = Callback::from(|stats: StreamStats| {
+        let json = serde_json::to_string(&stats).unwrap_or_default();
+        publish(&[("cameraStats", json)]);
+    });
     let on_result = {
         let last_result = last_result.clone();
         Callback::from(move |result: Value| last_result.set(Some(result)))
@@ -150,7 +155,7 @@ pub fn App() -> Html {
                         <section class="card">
                             <Streamer processor={info.name.clone()} params={state.params.clone()}
                                 playing={*playing} worker_url={WORKER_URL} show_input=true
-                                {on_state} {on_result} />
+                                {on_state} {on_result} {on_stats} />
                         </section>
                         { results_card((*last_result).iter().cloned().collect()) }
                     </>

@@ -5,48 +5,77 @@ use std::net::{Ipv4Addr, TcpListener};
 use anyhow::{bail, Context, Result};
 
 use crate::setup;
+use crate::test::EXAMPLES;
 use crate::util::{self, command};
 
 /// The port tried first.
 const DEFAULT_PORT: u16 = 8080;
 
-/// Installs what is missing, then serves `www/` with an optimised build
-/// (release profile + wasm-opt) on 127.0.0.1. Trunk only uses the local
-/// tools (`--offline`): a version mismatch is an error, never a download.
+/// Installs what is missing, then serves `www/` (or with `--example NAME`
+/// the app in `examples/NAME/`) with an optimised build (release profile +
+/// wasm-opt) on 127.0.0.1. Trunk only uses the local tools (`--offline`):
+/// a version mismatch is an error, never a download.
 pub fn run(args: &[&str]) -> Result<()> {
-    let port = match args {
-        [] => free_port(DEFAULT_PORT)?,
-        ["--port", port] => {
-            let port: u16 = port.parse().with_context(|| format!("bad port {port:?}"))?;
-            if !is_free(port) {
-                bail!("port {port} on 127.0.0.1 is in use; pick another with --port");
+    let mut port = None;
+    let mut example = None;
+    let mut rest = args;
+    loop {
+        match rest {
+            [] => break,
+            ["--port", value, tail @ ..] => {
+                let value: u16 = value
+                    .parse()
+                    .with_context(|| format!("bad port {value:?}"))?;
+                if !is_free(value) {
+                    bail!("port {value} on 127.0.0.1 is in use; pick another with --port");
+                }
+                port = Some(value);
+                rest = tail;
             }
-            port
+            ["--example", name, tail @ ..] => {
+                if !EXAMPLES.iter().any(|(known, _)| known == name) {
+                    let known: Vec<&str> = EXAMPLES.iter().map(|(known, _)| *known).collect();
+                    bail!("no example {name:?}; the examples are {}", known.join(", "));
+                }
+                example = Some(*name);
+                rest = tail;
+            }
+            _ => bail!("usage: cargo xtask demo [--example NAME] [--port N]"),
         }
-        _ => bail!("usage: cargo xtask demo [--port N]"),
+    }
+    let port = match port {
+        Some(port) => port,
+        None => free_port(DEFAULT_PORT)?,
     };
     setup::web_tools()?;
     let port_text = port.to_string();
+    let mut trunk_args = vec![
+        "serve",
+        "--release",
+        "--offline",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        &port_text,
+    ];
+    // An example is built next to, never over, the demo's www/dist.
+    let (index, dist, watch);
+    if let Some(name) = example {
+        index = format!("examples/{name}/index.html");
+        dist = format!("target/examples/{name}");
+        watch = format!("examples/{name}");
+        trunk_args.extend([index.as_str(), "--dist", &dist, "--watch", &watch]);
+    }
     println!();
     println!("demo: building the release wasm (the first build takes a few minutes), then serving");
     println!("demo:   http://127.0.0.1:{port}/");
-    println!("demo: e.g. http://127.0.0.1:{port}/?processor=canny — Ctrl-C stops.");
+    if example.is_none() {
+        println!("demo: e.g. http://127.0.0.1:{port}/?processor=canny — Ctrl-C stops.");
+    } else {
+        println!("demo: Ctrl-C stops.");
+    }
     println!();
-    util::run(
-        command(
-            "trunk",
-            &[
-                "serve",
-                "--release",
-                "--offline",
-                "--address",
-                "127.0.0.1",
-                "--port",
-                &port_text,
-            ],
-        )
-        .env("TRUNK_OFFLINE", "true"),
-    )
+    util::run(command("trunk", &trunk_args).env("TRUNK_OFFLINE", "true"))
 }
 
 fn is_free(port: u16) -> bool {

@@ -3,8 +3,9 @@
 //! Every task installs what it needs first (idempotently, printing what it
 //! installs), so a fresh machine needs nothing but Rust, Node and apt:
 //!
-//! - `cargo xtask demo [--port N]` — build the demo app (release wasm,
-//!   `wasm-opt`) and serve it with `trunk serve` on 127.0.0.1;
+//! - `cargo xtask demo [--example NAME] [--port N]` — build the demo app
+//!   (or an app in `examples/`; release wasm, `wasm-opt`) and serve it with
+//!   `trunk serve` on 127.0.0.1;
 //! - `cargo xtask test` — formatting, clippy (native and wasm32), native
 //!   tests, doctests, wasm tests in headless Chromium and the end-to-end
 //!   check of the demo;
@@ -24,12 +25,15 @@ const USAGE: &str = "\
 Usage: cargo xtask <command>
 
 Commands:
-  demo [--port N]   install what is missing, then serve the demo app (release
-                    wasm, wasm-opt) with trunk on http://127.0.0.1:N
-                    (default 8080, or the next free port)
+  demo [--example NAME] [--port N]
+                    install what is missing, then serve the demo app (or
+                    examples/NAME: tutorial, custom-processor; release wasm,
+                    wasm-opt) with trunk on http://127.0.0.1:N (default 8080,
+                    or the next free port)
   test              install what is missing (Chromium too), then run every
                     check: fmt, clippy native + wasm32, native tests, doctests,
-                    wasm tests in headless Chromium, end-to-end demo check
+                    wasm tests in headless Chromium, end-to-end demo and
+                    examples check
   bench core        native and wasm (headless Chromium) ms/frame of every video
                     processor; writes target/bench/core.json
   setup [--browser] only install the tools (wasm32 target, trunk, wasm-bindgen,

@@ -10,7 +10,13 @@ use crate::setup;
 use crate::util::{self, cargo, command, secs};
 
 /// Crates built for the browser, checked by clippy for wasm32 too.
-const WASM_CRATES: [&str; 3] = ["framewise", "framewise-yew", "framewise-www"];
+const WASM_CRATES: [&str; 5] = [
+    "framewise",
+    "framewise-yew",
+    "framewise-www",
+    "framewise-example-tutorial",
+    "framewise-example-custom",
+];
 
 type Step = (&'static str, Box<dyn FnOnce() -> Result<()>>);
 
@@ -31,7 +37,7 @@ pub fn run() -> Result<()> {
         ),
         ("wasm tests (headless Chromium)", Box::new(wasm_tests)),
         (
-            "demo end to end (headless Chromium)",
+            "demo + examples end to end (headless Chromium)",
             Box::new(demo_end_to_end),
         ),
     ];
@@ -136,19 +142,38 @@ fn wasm_tests() -> Result<()> {
     util::run(with_browser_runner(&mut test)?)
 }
 
-/// Builds the demo as `cargo xtask demo` serves it, then runs the
-/// end-to-end tests in `tests/` (crate `framewise-e2e`) against that build.
-fn demo_end_to_end() -> Result<()> {
-    let dist = util::root().join("target").join("e2e-dist");
+/// The example apps in `examples/`, each a trunk app: (directory, worker
+/// bin). The end-to-end step builds each into `target/e2e-examples/DIR`.
+pub const EXAMPLES: [(&str, &str); 2] = [
+    ("tutorial", "tutorial-worker"),
+    ("custom-processor", "custom-worker"),
+];
+
+/// `trunk build --release --offline` of `index` (relative to the root)
+/// into `dist`.
+fn trunk_build(index: Option<&str>, dist: &Path) -> Result<()> {
     let dist_text = dist.to_string_lossy().into_owned();
-    util::run(
-        command(
-            "trunk",
-            &["build", "--release", "--offline", "--dist", &dist_text],
-        )
-        .env("TRUNK_OFFLINE", "true"),
-    )?;
-    check_dist(&dist)?;
+    // The target first: `--offline` takes an optional value.
+    let mut args = vec!["build"];
+    args.extend(index);
+    args.extend(["--release", "--offline", "--dist", &dist_text]);
+    util::run(command("trunk", &args).env("TRUNK_OFFLINE", "true"))
+}
+
+/// Builds the demo as `cargo xtask demo` serves it, and every example,
+/// then runs the end-to-end tests in `tests/` (crate `framewise-e2e`)
+/// against those builds.
+fn demo_end_to_end() -> Result<()> {
+    let target = util::root().join("target");
+    let dist = target.join("e2e-dist");
+    trunk_build(None, &dist)?;
+    check_dist(&dist, "framewise-worker", "demo")?;
+    let examples = target.join("e2e-examples");
+    for (name, worker) in EXAMPLES {
+        let example_dist = examples.join(name);
+        trunk_build(Some(&format!("examples/{name}/index.html")), &example_dist)?;
+        check_dist(&example_dist, worker, name)?;
+    }
     let chromium = setup::chromium_path().context("chromium is not installed")?;
     let chromedriver = setup::chromedriver_path().context("chromedriver is not installed")?;
     // The e2e tests are #[ignore]d (they need this build and Chromium).
@@ -167,12 +192,16 @@ fn demo_end_to_end() -> Result<()> {
         cargo(&["test", "-p", "framewise-e2e", "--", "--ignored"])
     };
     e2e.env("FRAMEWISE_E2E_DIST", &dist)
+        .env("FRAMEWISE_E2E_EXAMPLES", &examples)
         .env("CHROMIUM", chromium)
         .env("CHROMEDRIVER", chromedriver);
     util::run(&mut e2e)
 }
 
-fn check_dist(dist: &Path) -> Result<()> {
+/// Checks that `dist` holds an index.html, the page's .wasm and the
+/// worker's `WORKER_bg.wasm` + `WORKER_loader.js` (unhashed: the page
+/// names them at runtime), and prints their sizes.
+fn check_dist(dist: &Path, worker: &str, app: &str) -> Result<()> {
     let index = dist.join("index.html");
     if !index.is_file() {
         bail!("trunk build left no {}", index.display());
@@ -182,21 +211,19 @@ fn check_dist(dist: &Path) -> Result<()> {
         .filter(|e| e.path().extension().is_some_and(|x| x == "wasm"))
         .filter_map(|e| Some((e.file_name(), e.metadata().ok()?.len())))
         .collect::<Vec<_>>();
-    // The page's wasm (hashed name) and the processing worker's
-    // (`framewise-worker_bg.wasm`, unhashed: the page names it at runtime).
-    let worker = wasm
-        .iter()
-        .any(|(name, _)| name == "framewise-worker_bg.wasm");
-    if wasm.len() != 2 || !worker || !dist.join("framewise-worker_loader.js").is_file() {
+    let worker_wasm = format!("{worker}_bg.wasm");
+    let loader = format!("{worker}_loader.js");
+    let has_worker = wasm.iter().any(|(name, _)| *name == *worker_wasm);
+    if wasm.len() != 2 || !has_worker || !dist.join(&loader).is_file() {
         bail!(
-            "expected the page's .wasm and the worker's framewise-worker_bg.wasm + \
-             framewise-worker_loader.js in {}, found {wasm:?}",
+            "expected the page's .wasm and the worker's {worker_wasm} + {loader} in {}, \
+             found {wasm:?}",
             dist.display()
         );
     }
     for (name, bytes) in &wasm {
         println!(
-            "demo build: {} = {} KiB",
+            "{app} build: {} = {} KiB",
             name.to_string_lossy(),
             bytes / 1024
         );

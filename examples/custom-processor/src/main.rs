@@ -1,0 +1,26 @@
+//! A Framewise app with its own processor: `sepia` (see lib.rs) on the
+//! camera, next to the raw camera, with a strength slider drawn from its
+//! schema.
+
+use framewise_example_custom::{registry, NAME};
+use framewise_yew::{use_params, ParamControls, Streamer};
+use yew::prelude::*;
+
+#[function_component]
+fn App() -> Html {
+    let params = use_params();
+    let info = use_memo((), |()| registry().info(NAME).cloned());
+    html! {
+        <>
+            <h1>{ "A custom processor: sepia" }</h1>
+            <Streamer processor={NAME} params={params.values.clone()} worker_url="./custom-worker_loader.js" show_input=true />
+            if let Some(info) = (*info).clone() {
+                <ParamControls {info} values={params.values} on_change={params.on_change} />
+            }
+        </>
+    }
+}
+
+fn main() {
+    yew::Renderer::<App>::new().render();
+}
