@@ -2,8 +2,10 @@
 //!
 //! Every message is a plain JS object `{ json: "<ToWorker or FromWorker as
 //! JSON>" }`; the start message also carries the transferred camera
-//! `readable` and generator `writable` streams next to `json`. Keeping the
-//! payload in serde JSON makes the protocol testable natively.
+//! `readable` and generator `writable` streams next to `json`, and on the
+//! fallback path ([`ToWorker::StartFrames`]) each [`ToWorker::Frame`] and
+//! [`FromWorker::Processed`] carries a transferred `VideoFrame` in `frame`.
+//! Keeping the payload in serde JSON makes the protocol testable natively.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -26,8 +28,26 @@ pub enum ToWorker {
         /// The complete params (`{"name": value}`).
         params: Value,
     },
+    /// The fallback path (no track processor/generator on the page): build
+    /// `processor` with `params` and process the frames that come one by
+    /// one in [`ToWorker::Frame`] messages.
+    StartFrames {
+        /// Registry name of the video processor.
+        processor: String,
+        /// Params, `{"name": value}`; missing ones take their defaults.
+        params: Value,
+    },
+    /// Fallback path: one camera frame, transferred in the message's
+    /// `frame` field. The page sends the next one only after the
+    /// [`FromWorker::Processed`] answer (latest frame wins on the page).
+    Frame,
     /// Stop reading frames and close the streams.
     Stop,
+    /// Test hook: the worker panics (a wasm trap, as a panicking processor
+    /// would), so tests can check that the page reports the failure and
+    /// restarts the worker. Documented, always compiled, never sent by the
+    /// Streamer itself.
+    Crash,
 }
 
 /// Counters the worker reports every few frames. Rates and percentiles
@@ -96,6 +116,10 @@ pub enum FromWorker {
         /// Whether the worker stopped processing.
         fatal: bool,
     },
+    /// Fallback path: the answer to one [`ToWorker::Frame`]; the processed
+    /// `VideoFrame` is transferred in the message's `frame` field (missing
+    /// when that frame failed, which an [`FromWorker::Error`] reports).
+    Processed,
     /// The loop ended (after Stop or the end of the stream).
     Stopped,
 }
@@ -147,5 +171,13 @@ mod tests {
             Some(FromWorker::Ready)
         );
         assert_eq!(FromWorker::parse("{nonsense"), None);
+        assert_eq!(
+            serde_json::from_str::<ToWorker>(r#"{"type":"crash"}"#).unwrap(),
+            ToWorker::Crash
+        );
+        assert_eq!(
+            FromWorker::parse(r#"{"type":"processed"}"#),
+            Some(FromWorker::Processed)
+        );
     }
 }

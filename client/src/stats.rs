@@ -11,6 +11,15 @@ use crate::protocol::WorkerStats;
 /// Where the frames are processed, as [`StreamStats::runs_at`] says it.
 pub const RUNS_LOCAL: &str = "local";
 
+/// [`StreamStats::path`] when the worker reads a `MediaStreamTrackProcessor`
+/// stream and writes a `MediaStreamTrackGenerator` (Chromium).
+pub const PATH_TRACK: &str = "track-processor";
+
+/// [`StreamStats::path`] on the fallback: frames grabbed from a `<video>`
+/// with `requestVideoFrameCallback`, sent to the worker one at a time and
+/// drawn back into a canvas whose `captureStream()` is the output.
+pub const PATH_FALLBACK: &str = "fallback";
+
 /// What the [`Streamer`](crate::Streamer) reports through `on_stats` and
 /// shows in its overlay: the worker's counters plus what only the page
 /// sees. Serialized flat (the worker's fields next to these).
@@ -24,6 +33,10 @@ pub struct StreamStats {
     pub first_frame_ms: Option<f64>,
     /// Where processing runs: [`RUNS_LOCAL`] (this browser's worker).
     pub runs_at: String,
+    /// How frames reach the worker and come back: [`PATH_TRACK`] or
+    /// [`PATH_FALLBACK`].
+    #[serde(default)]
+    pub path: String,
 }
 
 impl StreamStats {
@@ -32,8 +45,8 @@ impl StreamStats {
         let w = &self.worker;
         let mut lines = vec![
             format!(
-                "{} · {}×{} · in {:.1} fps · out {:.1} fps",
-                self.runs_at, w.width, w.height, w.input_fps, w.output_fps
+                "{} ({}) · {}×{} · in {:.1} fps · out {:.1} fps",
+                self.runs_at, self.path, w.width, w.height, w.input_fps, w.output_fps
             ),
             format!(
                 "process {:.1} / {:.1} ms (p50/p95) · frame {:.1} / {:.1} ms",
@@ -171,8 +184,10 @@ mod tests {
             },
             first_frame_ms: Some(250.0),
             runs_at: RUNS_LOCAL.into(),
+            path: PATH_FALLBACK.into(),
         };
         let json = serde_json::to_value(&stats).unwrap();
+        assert_eq!(json["path"], "fallback");
         assert_eq!(json["frames"], 7);
         assert_eq!(json["first_frame_ms"], 250.0);
         assert_eq!(json["runs_at"], "local");

@@ -23,18 +23,34 @@ use std::rc::Rc;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlVideoElement, MediaStream, MessageEvent, Worker};
+use web_sys::{HtmlCanvasElement, HtmlVideoElement, MediaStream, MessageEvent, Worker};
 use yew::prelude::*;
 
 use crate::js;
 use crate::protocol::{FromWorker, ToWorker};
-use crate::stats::{StreamStats, RUNS_LOCAL};
+use crate::stats::{StreamStats, Window, PATH_FALLBACK, PATH_TRACK, RUNS_LOCAL, WINDOW};
 
 /// The track processor's queue (`maxBufferSize`): frames that arrive
 /// while the worker processes one wait here (bounded) until its reader
 /// drains them; see [`worker`](crate::worker) for the latest-frame-wins
 /// rule.
 pub const CAMERA_QUEUE: u32 = 3;
+
+/// A worker that fails this many times within [`FAILURE_WINDOW_MS`] is not
+/// restarted again: the Streamer stops with a message.
+pub const MAX_FAILURES: usize = 3;
+
+/// The span over which worker failures are counted, ms.
+pub const FAILURE_WINDOW_MS: f64 = 10_000.0;
+
+/// Records a worker failure at `now_ms` in `failures` (the earlier ones'
+/// times), forgets those older than [`FAILURE_WINDOW_MS`], and returns how
+/// many remain, this one included.
+pub fn record_failure(failures: &mut Vec<f64>, now_ms: f64) -> usize {
+    failures.retain(|&at| now_ms - at < FAILURE_WINDOW_MS);
+    failures.push(now_ms);
+    failures.len()
+}
 
 /// Where the component is, reported through `on_state`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -59,6 +75,8 @@ pub struct StreamerModel {
     pub stats: Option<StreamStats>,
     /// The last non-fatal processing error, if any.
     pub warning: Option<String>,
+    /// How many times the worker was restarted after a failure since START.
+    pub restarts: u32,
 }
 
 /// What changes a [`StreamerModel`].
@@ -72,6 +90,9 @@ pub enum StreamerAction {
     Warn(String),
     /// Starting or processing failed.
     Fail(String),
+    /// The worker failed and is being restarted (the message says why):
+    /// back to `Starting` until its first frame.
+    Restart(String),
     /// STOP.
     Stop,
 }
@@ -94,6 +115,13 @@ impl Reducible for StreamerModel {
                 next.state = StreamerState::Starting;
                 next.stats = None;
                 next.warning = None;
+                next.restarts = 0;
+            }
+            StreamerAction::Restart(_) if !self.is_active() => return self,
+            StreamerAction::Restart(message) => {
+                next.state = StreamerState::Starting;
+                next.warning = Some(message);
+                next.restarts += 1;
             }
             // Late stats from a stopped or failed run change nothing.
             StreamerAction::Stats(_) if !self.is_active() => return self,
@@ -197,10 +225,27 @@ struct Session {
     /// newer START/STOP releases what it got.
     generation: u64,
     camera: Option<MediaStream>,
+    /// The camera's video track, kept for restarts.
+    track: Option<web_sys::MediaStreamTrack>,
+    /// The clone of `track` the current worker's track processor reads
+    /// (stopped with that worker, so a dead worker's processor holds no
+    /// camera frames).
+    worker_track: Option<web_sys::MediaStreamTrack>,
     generator: Option<JsValue>,
     worker: Option<Worker>,
+    /// Whether the worker posted Ready (a failure after it is restarted;
+    /// one before it, e.g. a wrong script URL, is not).
+    ready: bool,
     /// Whether the worker got its Start message.
     started: bool,
+    /// Whether the current worker reported a processed frame.
+    worker_alive: bool,
+    /// [`PATH_TRACK`] or [`PATH_FALLBACK`] once connected.
+    path: &'static str,
+    /// The fallback path's pieces, if it runs.
+    fallback: Option<Fallback>,
+    /// When the worker failed recently (`performance.now()`, ms).
+    failures: Vec<f64>,
     /// `performance.now()` at START.
     started_at: f64,
     /// Whether the first processed frame was reported.
@@ -209,24 +254,93 @@ struct Session {
     on_error: Option<Closure<dyn FnMut(web_sys::ErrorEvent)>>,
 }
 
+/// The fallback path: the camera plays in `video`; on each of its frames
+/// (`requestVideoFrameCallback`) a `VideoFrame` of it goes to the worker
+/// unless one is in flight (then the frame is not taken and counts as
+/// dropped); processed frames are drawn into `canvas`, whose
+/// `captureStream()` is the output.
+struct Fallback {
+    video: HtmlVideoElement,
+    canvas: HtmlCanvasElement,
+    context: JsValue,
+    output: MediaStream,
+    /// The `requestVideoFrameCallback` callback.
+    on_frame: Closure<dyn FnMut(JsValue, JsValue)>,
+    /// The pending `requestVideoFrameCallback` handle, cancelled on
+    /// release (so the dropped callback is never called).
+    pending: JsValue,
+    /// A frame is with the worker.
+    busy: bool,
+    /// Camera frames seen since START.
+    received: u64,
+    /// Camera frames not sent because one was in flight.
+    dropped: u64,
+    /// When camera frames were seen, for the input rate.
+    seen_at: Window,
+}
+
+impl Fallback {
+    fn request_frame(&mut self) {
+        match js::call(
+            &self.video,
+            "requestVideoFrameCallback",
+            &[self.on_frame.as_ref().clone()],
+        ) {
+            Ok(handle) => self.pending = handle,
+            Err(error) => {
+                web_sys::console::warn_1(&JsValue::from_str(&format!("framewise: {error}")))
+            }
+        }
+    }
+
+    fn release(&self) {
+        let _ = js::call(
+            &self.video,
+            "cancelVideoFrameCallback",
+            std::slice::from_ref(&self.pending),
+        );
+        self.video.set_src_object(None);
+        stop_tracks(&self.output);
+    }
+}
+
 impl Session {
-    /// Ends the worker, stops every track. Idempotent.
-    fn release(&mut self) {
+    /// Ends the worker and what feeds it (not the camera). Idempotent.
+    fn release_worker(&mut self) {
         if let Some(worker) = self.worker.take() {
             let _ = post(&worker, &ToWorker::Stop, None);
             worker.set_onmessage(None);
             worker.set_onerror(None);
             worker.terminate();
         }
-        if let Some(camera) = self.camera.take() {
-            stop_tracks(&camera);
-        }
         if let Some(track) = self.generator.take() {
             let _ = js::call(&track, "stop", &[]);
         }
+        if let Some(track) = self.worker_track.take() {
+            track.stop();
+        }
+        if let Some(fallback) = &mut self.fallback {
+            fallback.busy = false;
+        }
+        self.ready = false;
         self.started = false;
+        self.worker_alive = false;
         self.on_message = None;
         self.on_error = None;
+    }
+
+    /// Ends the worker, stops every track. Idempotent.
+    fn release(&mut self) {
+        self.release_worker();
+        if let Some(fallback) = self.fallback.take() {
+            fallback.release();
+        }
+        if let Some(camera) = self.camera.take() {
+            stop_tracks(&camera);
+        }
+        self.track = None;
+        self.failures.clear();
+        self.path = "";
     }
 }
 
@@ -237,6 +351,18 @@ fn stop_tracks(stream: &MediaStream) {
             web_sys::console::warn_1(&JsValue::from_str(&format!("framewise: {error}")));
         }
     }
+}
+
+/// Posts `message` to the worker with a `VideoFrame` to transfer in its
+/// `frame` field.
+fn post_frame(worker: &Worker, frame: &JsValue) -> Result<(), String> {
+    let data = js::object(&[
+        ("json", JsValue::from_str(&ToWorker::Frame.to_json())),
+        ("frame", frame.clone()),
+    ])?;
+    worker
+        .post_message_with_transfer(&data, &js_sys::Array::of1(frame))
+        .map_err(|e| format!("sending a frame to the worker: {}", js::describe(&e)))
 }
 
 /// Posts `message` to the worker, with the streams to transfer if given.
@@ -272,6 +398,7 @@ pub fn Streamer(props: &StreamerProps) -> Html {
     *latest.borrow_mut() = props.clone();
     let input_ref = use_node_ref();
     let output_ref = use_node_ref();
+    let source_ref = use_node_ref();
 
     let context = Context {
         model: model.dispatcher(),
@@ -279,6 +406,7 @@ pub fn Streamer(props: &StreamerProps) -> Html {
         props: latest.clone(),
         input: input_ref.clone(),
         output: output_ref.clone(),
+        source: source_ref.clone(),
     };
 
     {
@@ -359,8 +487,14 @@ pub fn Streamer(props: &StreamerProps) -> Html {
         StreamerState::Playing => "playing",
         StreamerState::Failed(_) => "failed",
     };
+    let path = model
+        .stats
+        .as_ref()
+        .map(|s| s.path.clone())
+        .unwrap_or_default();
     html! {
-        <div class="fw-streamer" data-state={state_name}>
+        <div class="fw-streamer" data-state={state_name} data-path={path}
+             data-restarts={model.restarts.to_string()}>
             <div class="fw-bar">
                 <button class="fw-start" onclick={onstart} disabled={model.is_active()}>{ "START" }</button>
                 <button class="fw-stop" onclick={onstop} disabled={!model.is_active()}>{ "STOP" }</button>
@@ -381,6 +515,12 @@ pub fn Streamer(props: &StreamerProps) -> Html {
                     <figcaption>{ format!("Output · {}", props.processor) }</figcaption>
                 </figure>
             </div>
+            // The fallback path's camera player (when the raw camera is not
+            // shown): in the page so that it plays and presents frames, but
+            // not seen.
+            <video class="fw-source" ref={source_ref} muted=true playsinline=true
+                   aria-hidden="true"
+                   style="position:absolute;width:2px;height:2px;opacity:0.01;pointer-events:none" />
             <p class="fw-error" role="alert" hidden={error.is_none()}>{ error.unwrap_or_default() }</p>
         </div>
     }
@@ -394,6 +534,7 @@ struct Context {
     props: Rc<RefCell<StreamerProps>>,
     input: NodeRef,
     output: NodeRef,
+    source: NodeRef,
 }
 
 impl Context {
@@ -446,15 +587,6 @@ impl Context {
         if !window.is_secure_context() {
             return Err(INSECURE_CONTEXT.into());
         }
-        if !js::has_global("MediaStreamTrackProcessor")
-            || !js::has_global("MediaStreamTrackGenerator")
-        {
-            return Err(
-                "This browser lacks MediaStreamTrackProcessor/MediaStreamTrackGenerator, \
-                        which local processing needs for now: use a Chromium-based browser."
-                    .into(),
-            );
-        }
         let devices = window
             .navigator()
             .media_devices()
@@ -496,22 +628,19 @@ impl Context {
             .dyn_into::<web_sys::MediaStreamTrack>()
             .map_err(|_| "the camera stream has no video track")?;
 
-        let processor = js::construct(
-            "MediaStreamTrackProcessor",
-            &[js::object(&[
-                ("track", track.into()),
-                ("maxBufferSize", CAMERA_QUEUE.into()),
-            ])?
-            .into()],
-        )?;
-        let generator = js::construct(
-            "MediaStreamTrackGenerator",
-            &[js::object(&[("kind", JsValue::from_str("video"))])?.into()],
-        )?;
-        self.session.borrow_mut().generator = Some(generator.clone());
-        let readable = js::get(&processor, "readable")?;
-        let writable = js::get(&generator, "writable")?;
+        {
+            let mut session = self.session.borrow_mut();
+            session.track = Some(track);
+        }
+        if let Some(video) = self.input.cast::<HtmlVideoElement>() {
+            video.set_src_object(Some(&camera));
+            let _ = video.play();
+        }
+        self.spawn_worker()
+    }
 
+    /// Starts a worker; it is connected to the camera when it posts Ready.
+    fn spawn_worker(&self) -> Result<(), String> {
         let url = self.props.borrow().worker_url.to_string();
         let worker = Worker::new(&url).map_err(|e| {
             format!(
@@ -519,15 +648,13 @@ impl Context {
                 js::describe(&e)
             )
         })?;
-        let streams = RefCell::new(Some((readable, writable)));
         let on_message = {
             let context = self.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                let text = js::get(&event.data(), "json")
-                    .ok()
-                    .and_then(|v| v.as_string());
+                let data = event.data();
+                let text = js::get(&data, "json").ok().and_then(|v| v.as_string());
                 match text.as_deref().and_then(FromWorker::parse) {
-                    Some(message) => context.on_worker(message, &streams),
+                    Some(message) => context.on_worker(message, &data),
                     None => context.model.dispatch(StreamerAction::Warn(
                         "the worker sent a message this page does not understand".into(),
                     )),
@@ -538,74 +665,291 @@ impl Context {
             let context = self.clone();
             Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
                 event.prevent_default();
-                context.fail(format!(
-                    "The processing worker failed ({}). Check that {} is the worker script.",
-                    event.message(),
-                    context.props.borrow().worker_url
-                ));
+                let ready = context.session.borrow().ready;
+                if ready {
+                    context.worker_failed(format!("it crashed: {}", event.message()));
+                } else {
+                    context.fail(format!(
+                        "The processing worker failed ({}). Check that {} is the worker script.",
+                        event.message(),
+                        context.props.borrow().worker_url
+                    ));
+                }
             })
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let mut session = self.session.borrow_mut();
+        session.worker = Some(worker);
+        session.on_message = Some(on_message);
+        session.on_error = Some(on_error);
+        Ok(())
+    }
+
+    /// The worker is ready: connect it to the camera, through a track
+    /// processor and generator where the page has them, else the fallback.
+    fn connect(&self) -> Result<(), String> {
+        let (processor, params) = {
+            let props = self.props.borrow();
+            (props.processor.to_string(), props.params.clone())
+        };
+        let track = self
+            .session
+            .borrow()
+            .track
+            .clone()
+            .ok_or("the camera was stopped")?;
+        if !(js::has_global("MediaStreamTrackProcessor")
+            && js::has_global("MediaStreamTrackGenerator"))
+        {
+            return self.connect_fallback(processor, params);
+        }
+        // A clone per worker: a restart stops it, which ends the old
+        // processor without touching the camera.
+        let worker_track = track.clone();
+        self.session.borrow_mut().worker_track = Some(Clone::clone(&worker_track));
+        let reader = js::construct(
+            "MediaStreamTrackProcessor",
+            &[js::object(&[
+                ("track", worker_track.into()),
+                ("maxBufferSize", CAMERA_QUEUE.into()),
+            ])?
+            .into()],
+        )?;
+        let generator = js::construct(
+            "MediaStreamTrackGenerator",
+            &[js::object(&[("kind", JsValue::from_str("video"))])?.into()],
+        )?;
+        self.session.borrow_mut().generator = Some(generator.clone());
+        let readable = js::get(&reader, "readable")?;
+        let writable = js::get(&generator, "writable")?;
         {
             let mut session = self.session.borrow_mut();
-            session.worker = Some(worker);
-            session.on_message = Some(on_message);
-            session.on_error = Some(on_error);
+            let worker = session.worker.as_ref().ok_or("the worker is gone")?;
+            post(
+                worker,
+                &ToWorker::Start { processor, params },
+                Some((&readable, &writable)),
+            )?;
+            session.started = true;
+            session.path = PATH_TRACK;
         }
-
-        let tracks = js_sys::Array::of1(&generator);
-        let output = MediaStream::new_with_tracks(&tracks)
+        let output = MediaStream::new_with_tracks(&js_sys::Array::of1(&generator))
             .map_err(|e| format!("showing the output: {}", js::describe(&e)))?;
         if let Some(video) = self.output.cast::<HtmlVideoElement>() {
             video.set_src_object(Some(&output));
             let _ = video.play();
         }
-        if let Some(video) = self.input.cast::<HtmlVideoElement>() {
-            video.set_src_object(Some(&camera));
-            let _ = video.play();
-        }
         Ok(())
     }
 
-    fn on_worker(&self, message: FromWorker, streams: &RefCell<Option<(JsValue, JsValue)>>) {
-        match message {
-            FromWorker::Ready => {
-                let Some((readable, writable)) = streams.borrow_mut().take() else {
-                    return;
-                };
-                let start = {
-                    let props = self.props.borrow();
-                    ToWorker::Start {
-                        processor: props.processor.to_string(),
-                        params: props.params.clone(),
+    /// The fallback path (see [`Fallback`]): set up once per START, kept
+    /// across worker restarts.
+    fn connect_fallback(&self, processor: String, params: Value) -> Result<(), String> {
+        if !js::has_global("VideoFrame") {
+            return Err("This browser lacks WebCodecs VideoFrame (and \
+                        MediaStreamTrackProcessor), which local processing needs: use a \
+                        recent Chromium-based browser."
+                .into());
+        }
+        let needs_setup = self.session.borrow().fallback.is_none();
+        if needs_setup {
+            let camera = self
+                .session
+                .borrow()
+                .camera
+                .clone()
+                .ok_or("the camera was stopped")?;
+            let video = self
+                .input
+                .cast::<HtmlVideoElement>()
+                .or_else(|| self.source.cast::<HtmlVideoElement>())
+                .ok_or("the Streamer is not on the page")?;
+            let document = web_sys::window()
+                .and_then(|w| w.document())
+                .ok_or("no document")?;
+            let canvas: HtmlCanvasElement = document
+                .create_element("canvas")
+                .map_err(|e| js::describe(&e))?
+                .dyn_into()
+                .map_err(|_| "no canvas element")?;
+            let context = js::call(&canvas, "getContext", &[JsValue::from_str("2d")])?;
+            let output: MediaStream = js::call(&canvas, "captureStream", &[])?
+                .dyn_into()
+                .map_err(|_| "canvas.captureStream returned no MediaStream")?;
+            let on_frame = {
+                let context = self.clone();
+                Closure::<dyn FnMut(JsValue, JsValue)>::new(move |_: JsValue, _: JsValue| {
+                    context.on_camera_frame()
+                })
+            };
+            video.set_src_object(Some(&camera));
+            let _ = video.play();
+            if let Some(out) = self.output.cast::<HtmlVideoElement>() {
+                out.set_src_object(Some(&output));
+                let _ = out.play();
+            }
+            let mut fallback = Fallback {
+                video,
+                canvas,
+                context,
+                output,
+                on_frame,
+                pending: JsValue::UNDEFINED,
+                busy: false,
+                received: 0,
+                dropped: 0,
+                seen_at: Window::new(WINDOW),
+            };
+            fallback.request_frame();
+            self.session.borrow_mut().fallback = Some(fallback);
+        }
+        let mut session = self.session.borrow_mut();
+        let worker = session.worker.as_ref().ok_or("the worker is gone")?;
+        post(worker, &ToWorker::StartFrames { processor, params }, None)?;
+        session.started = true;
+        session.path = PATH_FALLBACK;
+        Ok(())
+    }
+
+    /// Fallback path: a new camera frame is presented.
+    fn on_camera_frame(&self) {
+        let mut session = self.session.borrow_mut();
+        let Session {
+            fallback,
+            worker,
+            started,
+            ..
+        } = &mut *session;
+        let Some(fallback) = fallback else { return };
+        fallback.request_frame();
+        let Some(worker) = worker.as_ref().filter(|_| *started) else {
+            return;
+        };
+        fallback.received += 1;
+        fallback.seen_at.push(js::now_ms());
+        if fallback.busy {
+            // Latest frame wins: the frame is not even taken.
+            fallback.dropped += 1;
+            return;
+        }
+        let sent =
+            js::construct("VideoFrame", &[fallback.video.clone().into()]).and_then(|frame| {
+                post_frame(worker, &frame).inspect_err(|_| {
+                    let _ = js::call(&frame, "close", &[]);
+                })
+            });
+        match sent {
+            Ok(()) => fallback.busy = true,
+            Err(error) => {
+                fallback.dropped += 1;
+                web_sys::console::warn_1(&JsValue::from_str(&format!("framewise: {error}")));
+            }
+        }
+    }
+
+    /// Fallback path: the worker's answer to one frame; draws it.
+    fn on_processed(&self, data: &JsValue) {
+        let frame = js::get(data, "frame").unwrap_or(JsValue::UNDEFINED);
+        let mut session = self.session.borrow_mut();
+        let drawn = match &mut session.fallback {
+            Some(fallback) if !frame.is_undefined() => {
+                fallback.busy = false;
+                let width = js::get_f64(&frame, "displayWidth").unwrap_or(0.0) as u32;
+                let height = js::get_f64(&frame, "displayHeight").unwrap_or(0.0) as u32;
+                if width > 0 && height > 0 {
+                    if fallback.canvas.width() != width || fallback.canvas.height() != height {
+                        fallback.canvas.set_width(width);
+                        fallback.canvas.set_height(height);
                     }
-                };
-                let sent = {
-                    let mut session = self.session.borrow_mut();
-                    let sent = session
-                        .worker
-                        .as_ref()
-                        .map(|worker| post(worker, &start, Some((&readable, &writable))));
-                    session.started = matches!(sent, Some(Ok(())));
-                    sent
-                };
-                if let Some(Err(error)) = sent {
-                    self.fail(error);
+                    js::call(
+                        &fallback.context,
+                        "drawImage",
+                        &[frame.clone(), 0.into(), 0.into()],
+                    )
+                    .map(|_| ())
+                } else {
+                    Ok(())
                 }
             }
-            FromWorker::Stats(worker) => {
-                let first_frame_ms = {
+            Some(fallback) => {
+                fallback.busy = false;
+                Ok(())
+            }
+            None => Ok(()),
+        };
+        if !frame.is_undefined() {
+            let _ = js::call(&frame, "close", &[]);
+        }
+        if let Err(error) = drawn {
+            web_sys::console::warn_1(&JsValue::from_str(&format!("framewise: {error}")));
+        }
+    }
+
+    /// The worker crashed or stopped with an error: restart it, unless it
+    /// failed [`MAX_FAILURES`] times within [`FAILURE_WINDOW_MS`].
+    fn worker_failed(&self, reason: String) {
+        let count = {
+            let mut session = self.session.borrow_mut();
+            let now = js::now_ms();
+            let count = record_failure(&mut session.failures, now);
+            session.release_worker();
+            count
+        };
+        if count >= MAX_FAILURES {
+            self.fail(format!(
+                "Processing stopped: the processing worker failed {count} times within {} s. \
+                 Last failure: {reason}",
+                FAILURE_WINDOW_MS / 1000.0
+            ));
+            return;
+        }
+        self.model.dispatch(StreamerAction::Restart(format!(
+            "The processing worker failed ({reason}); restarted it ({count} of {MAX_FAILURES} \
+             failures allowed within {} s).",
+            FAILURE_WINDOW_MS / 1000.0
+        )));
+        if let Err(error) = self.spawn_worker() {
+            self.fail(error);
+        }
+    }
+
+    fn on_worker(&self, message: FromWorker, data: &JsValue) {
+        match message {
+            FromWorker::Ready => {
+                let fresh = {
                     let mut session = self.session.borrow_mut();
+                    let fresh = !session.ready;
+                    session.ready = true;
+                    fresh
+                };
+                if fresh {
+                    if let Err(error) = self.connect() {
+                        self.fail(error);
+                    }
+                }
+            }
+            FromWorker::Processed => self.on_processed(data),
+            FromWorker::Stats(mut worker) => {
+                let (first_frame_ms, path) = {
+                    let mut session = self.session.borrow_mut();
+                    session.worker_alive = true;
+                    if let Some(fallback) = &session.fallback {
+                        // The page sees the camera frames on this path.
+                        worker.received = fallback.received;
+                        worker.dropped = fallback.dropped;
+                        worker.input_fps = fallback.seen_at.rate(1e3);
+                    }
                     let first = (!session.first_frame_seen && worker.frames > 0)
                         .then(|| js::now_ms() - session.started_at);
                     session.first_frame_seen |= first.is_some();
-                    first
+                    (first, session.path)
                 };
                 self.model.dispatch(StreamerAction::Stats(StreamStats {
                     worker,
                     first_frame_ms,
                     runs_at: RUNS_LOCAL.into(),
+                    path: path.into(),
                 }));
             }
             FromWorker::Results { results } => {
@@ -614,10 +958,15 @@ impl Context {
                     on_result.emit(result);
                 }
             }
+            // Before any frame: a configuration problem a restart won't fix.
             FromWorker::Error {
                 message,
                 fatal: true,
-            } => self.fail(message),
+            } if !self.session.borrow().worker_alive => self.fail(message),
+            FromWorker::Error {
+                message,
+                fatal: true,
+            } => self.worker_failed(message),
             FromWorker::Error {
                 message,
                 fatal: false,
@@ -650,6 +999,7 @@ mod tests {
             },
             first_frame_ms: Some(120.0),
             runs_at: RUNS_LOCAL.into(),
+            path: PATH_TRACK.into(),
         };
         let model = reduce(model, StreamerAction::Stats(stats.clone()));
         assert_eq!(model.state, StreamerState::Playing);
@@ -684,6 +1034,34 @@ mod tests {
             (model.state, model.warning),
             (StreamerState::Starting, None)
         );
+    }
+
+    #[test]
+    fn a_restart_goes_back_to_starting_and_is_counted() {
+        let model = reduce(StreamerModel::default(), StreamerAction::Start);
+        let model = reduce(model, StreamerAction::Restart("crashed".into()));
+        assert_eq!(model.state, StreamerState::Starting);
+        assert_eq!(
+            (model.restarts, model.warning.as_deref()),
+            (1, Some("crashed"))
+        );
+        // Not after STOP.
+        let stopped = reduce(model, StreamerAction::Stop);
+        let late = reduce(stopped.clone(), StreamerAction::Restart("late".into()));
+        assert_eq!(late, stopped);
+        // A new START forgets the restarts.
+        assert_eq!(reduce(late, StreamerAction::Start).restarts, 0);
+    }
+
+    #[test]
+    fn failures_count_within_the_window() {
+        let mut failures = Vec::new();
+        assert_eq!(record_failure(&mut failures, 0.0), 1);
+        assert_eq!(record_failure(&mut failures, 4_000.0), 2);
+        assert_eq!(record_failure(&mut failures, 9_999.0), 3);
+        // The first one is 10 s old now.
+        assert_eq!(record_failure(&mut failures, 10_000.0), 3);
+        assert_eq!(record_failure(&mut failures, 30_000.0), 1);
     }
 
     #[test]

@@ -41,6 +41,14 @@
 //! reader got per second) falls below the camera's rate.
 //! Nothing else queues.
 //!
+//! **Fallback path.** Where the page has no `MediaStreamTrackProcessor`
+//! or `MediaStreamTrackGenerator`, it sends [`ToWorker::StartFrames`] and
+//! then one camera `VideoFrame` at a time ([`ToWorker::Frame`], grabbed
+//! from a `<video>` with `requestVideoFrameCallback`); the worker converts
+//! and processes it the same way, closes it, and answers
+//! [`FromWorker::Processed`] with the new frame transferred back. The page
+//! sends the next frame only after that answer, so nothing queues here.
+//!
 //! [`protocol`]: crate::protocol
 
 use std::cell::RefCell;
@@ -68,6 +76,7 @@ pub fn run(registry: Registry) {
     let worker = Rc::new(Worker {
         registry,
         control: RefCell::new(Control::default()),
+        frames: RefCell::new(None),
     });
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
@@ -94,6 +103,30 @@ fn post(message: &FromWorker) {
     }
 }
 
+/// Answers [`FromWorker::Processed`], transferring `frame` (closed here if
+/// it cannot be sent).
+fn post_processed(frame: Option<JsValue>) {
+    let json = ("json", JsValue::from_str(&FromWorker::Processed.to_json()));
+    let sent = match &frame {
+        Some(frame) => js::object(&[json, ("frame", frame.clone())]).and_then(|data| {
+            let transfer = js_sys::Array::of1(frame);
+            js::call(
+                &js_sys::global(),
+                "postMessage",
+                &[data.into(), transfer.into()],
+            )
+        }),
+        None => js::object(&[json])
+            .and_then(|data| js::call(&js_sys::global(), "postMessage", &[data.into()])),
+    };
+    if let Err(error) = sent {
+        if let Some(frame) = &frame {
+            let _ = js::call(frame, "close", &[]);
+        }
+        web_sys::console::error_1(&JsValue::from_str(&format!("framewise worker: {error}")));
+    }
+}
+
 /// What the message handler shares with the frame loop.
 #[derive(Default)]
 struct Control {
@@ -108,6 +141,20 @@ struct Control {
 struct Worker {
     registry: Registry,
     control: RefCell<Control>,
+    /// The fallback path's processor and counters (between frames; taken
+    /// while one frame is processed).
+    frames: RefCell<Option<Frames>>,
+}
+
+/// The fallback path's state: one frame at a time, sent by the page.
+struct Frames {
+    name: String,
+    pipeline: VideoPipeline,
+    converter: Converter,
+    stats: WorkerStats,
+    timing: Timing,
+    /// When each frame arrived, for the input rate.
+    arrived_at: Window,
 }
 
 impl Worker {
@@ -119,7 +166,35 @@ impl Worker {
             Some(ToWorker::Configure { processor, params }) => {
                 self.control.borrow_mut().pending = Some((processor, params));
             }
-            Some(ToWorker::Stop) => self.control.borrow_mut().stop = true,
+            Some(ToWorker::Stop) => {
+                self.control.borrow_mut().stop = true;
+                self.frames.borrow_mut().take();
+            }
+            Some(ToWorker::StartFrames { processor, params }) => {
+                match self.registry.video(&processor, &params) {
+                    Ok(pipeline) => {
+                        self.control.borrow_mut().stop = false;
+                        *self.frames.borrow_mut() = Some(Frames {
+                            name: processor,
+                            pipeline,
+                            converter: Converter::default(),
+                            stats: WorkerStats::default(),
+                            timing: Timing::default(),
+                            arrived_at: Window::new(WINDOW),
+                        });
+                    }
+                    Err(error) => post(&FromWorker::Error {
+                        message: error.to_string(),
+                        fatal: true,
+                    }),
+                }
+            }
+            Some(ToWorker::Frame) => self.frame(data),
+            Some(ToWorker::Crash) => {
+                // The documented test hook (see `ToWorker::Crash`): a wasm
+                // trap, exactly what a panicking processor causes.
+                panic!("framewise worker: crash requested (test hook)")
+            }
             None => post(&FromWorker::Error {
                 message: "the worker got a message it does not understand".into(),
                 fatal: false,
@@ -171,6 +246,87 @@ impl Worker {
             }
             post(&FromWorker::Stopped);
         });
+    }
+
+    /// Fallback path: processes the frame in `data.frame` and answers
+    /// [`FromWorker::Processed`] with the result transferred back.
+    fn frame(self: &Rc<Self>, data: &JsValue) {
+        let input = js::get(data, "frame").unwrap_or(JsValue::UNDEFINED);
+        if input.is_undefined() || input.is_null() {
+            return post(&FromWorker::Processed);
+        }
+        let Some(mut state) = self.frames.borrow_mut().take() else {
+            // Not started, stopped, or (against the protocol) a frame while
+            // one is in flight: never queue.
+            let _ = js::call(&input, "close", &[]);
+            return;
+        };
+        state.arrived_at.push(js::now_ms());
+        state.stats.received += 1;
+        let worker = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let output = worker.process_one(&mut state, &input).await;
+            let _ = js::call(&input, "close", &[]);
+            let answer = match output {
+                Ok(frame) => Some(frame),
+                Err(message) => {
+                    state.stats.failed += 1;
+                    if state.stats.failed <= MAX_REPORTED_ERRORS {
+                        post(&FromWorker::Error {
+                            message,
+                            fatal: false,
+                        });
+                    }
+                    None
+                }
+            };
+            post_processed(answer);
+            // Unless Stop (or a new start) came meanwhile.
+            let mut frames = worker.frames.borrow_mut();
+            if frames.is_none() && !worker.control.borrow().stop {
+                *frames = Some(state);
+            }
+        });
+    }
+
+    /// Fallback path: one frame converted, processed and turned into a new
+    /// `VideoFrame`; stats and results posted.
+    async fn process_one(&self, state: &mut Frames, input: &JsValue) -> Result<JsValue, String> {
+        self.configure(&mut state.name, &mut state.pipeline);
+        let started = js::now_ms();
+        let mut frame = state.converter.rgba(input, &mut state.stats).await?;
+        let converted_at = js::now_ms();
+        let results = state
+            .pipeline
+            .process(&mut frame)
+            .map_err(|e| e.to_string())?;
+        let processed_at = js::now_ms();
+        let written = output_frame(&frame)?;
+        let done_at = js::now_ms();
+        let stats = &mut state.stats;
+        stats.frames += 1;
+        stats.width = frame.width();
+        stats.height = frame.height();
+        stats.convert_ms = converted_at - started;
+        stats.process_ms = processed_at - converted_at;
+        stats.total_ms = done_at - started;
+        let timing = &mut state.timing;
+        timing.process_ms.push(stats.process_ms);
+        timing.total_ms.push(stats.total_ms);
+        timing.written_at.push(done_at);
+        stats.input_fps = state.arrived_at.rate(1e3);
+        stats.output_fps = timing.written_at.rate(1e3);
+        stats.process_ms_p50 = timing.process_ms.percentile(50.0).unwrap_or(0.0);
+        stats.process_ms_p95 = timing.process_ms.percentile(95.0).unwrap_or(0.0);
+        stats.total_ms_p50 = timing.total_ms.percentile(50.0).unwrap_or(0.0);
+        stats.total_ms_p95 = timing.total_ms.percentile(95.0).unwrap_or(0.0);
+        if !results.is_empty() {
+            post(&FromWorker::Results { results });
+        }
+        if stats.frames == 1 || stats.frames.is_multiple_of(STATS_EVERY) {
+            post(&FromWorker::Stats(stats.clone()));
+        }
+        Ok(written)
     }
 
     /// Applies a pending configuration, if any; errors are reported and

@@ -12,6 +12,8 @@
 //! demo` serves it and runs them with `--ignored`, pointing
 //! `FRAMEWISE_E2E_DIST` at the build.
 
+pub mod bench_local;
+pub mod camera;
 pub mod webdriver;
 
 use std::collections::BTreeMap;

@@ -11,7 +11,9 @@
 //!
 //! `?mode=camera` shows the camera instead: a [`Streamer`] running the
 //! chosen processor in the worker, its params driven by the same controls;
-//! `&autostart=1` starts it without a click (its `playing` prop). Then the
+//! `&autostart=1` starts it without a click (its `playing` prop), and
+//! `&width=W&height=H` sets the camera size it asks for (default 640×480;
+//! `cargo xtask bench local` uses it for 1280×720). Then the
 //! page publishes `data-camera-state` (`idle`, `starting`, `playing`,
 //! `failed`), `data-camera-error` and `data-camera-stats` (the Streamer's
 //! [`StreamStats`] as JSON, updated every few frames).
@@ -65,6 +67,7 @@ pub fn App() -> Html {
     });
     let pipeline = use_mut_ref(|| None::<(String, VideoPipeline)>);
     let (camera_from_url, autostart) = camera_from_url();
+    let (camera_width, camera_height) = *use_memo((), |()| camera_size_from_url());
     let camera = use_state(|| camera_from_url);
     let playing = use_state(|| autostart.then_some(true));
     let last_result = use_state(|| None::<Value>);
@@ -155,6 +158,7 @@ pub fn App() -> Html {
                         <section class="card">
                             <Streamer processor={info.name.clone()} params={state.params.clone()}
                                 playing={*playing} worker_url={WORKER_URL} show_input=true
+                                width={camera_width} height={camera_height}
                                 {on_state} {on_result} {on_stats} />
                         </section>
                         { results_card((*last_result).iter().cloned().collect()) }
@@ -532,6 +536,25 @@ fn camera_from_url() -> (bool, bool) {
     let camera = query.get("mode").as_deref() == Some("camera");
     let autostart = query.get("autostart").as_deref() == Some("1");
     (camera, camera && autostart)
+}
+
+/// `&width=W&height=H` from the page URL: the camera size the Streamer
+/// asks for (ideal), 640×480 unless both are given as whole numbers from 1
+/// to 4096.
+fn camera_size_from_url() -> (u32, u32) {
+    let search = web_sys::window().and_then(|w| w.location().search().ok());
+    let query = search.and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
+    let size = |name: &str| {
+        query
+            .as_ref()
+            .and_then(|q| q.get(name))
+            .and_then(|v| v.parse::<u32>().ok())
+            .filter(|v| (1..=4096).contains(v))
+    };
+    match (size("width"), size("height")) {
+        (Some(width), Some(height)) => (width, height),
+        _ => (WIDTH, HEIGHT),
+    }
 }
 
 /// Puts the chosen processor in the URL, so a reload or a shared link

@@ -11,6 +11,10 @@
 //!   check of the demo;
 //! - `cargo xtask bench core` — native and wasm timings of every video
 //!   processor, written to `target/bench/core.json`;
+//! - `cargo xtask bench local [--seconds N] [--processors a,b]` — the
+//!   release demo in headless Chromium on the fake camera, every video
+//!   processor at 640×480 and 1280×720, measured at the display, written
+//!   to `target/bench/local.json`;
 //! - `cargo xtask setup [--browser]` — only the installs.
 
 mod bench;
@@ -36,6 +40,12 @@ Commands:
                     examples check
   bench core        native and wasm (headless Chromium) ms/frame of every video
                     processor; writes target/bench/core.json
+  bench local [--seconds N] [--processors a,b]
+                    the release demo on the fake camera in headless Chromium:
+                    fps, dropped frames, latency and first frame at the display
+                    for every video processor at 640x480 and 1280x720 (N s per
+                    case, default 20, after a 2 s warm-up); writes
+                    target/bench/local.json
   setup [--browser] only install the tools (wasm32 target, trunk, wasm-bindgen,
                     wasm-opt; with --browser also chromium + chromium-driver)
   help              this text
@@ -48,6 +58,7 @@ fn main() -> ExitCode {
         ["demo", rest @ ..] => demo::run(rest),
         ["test"] => test::run(),
         ["bench", "core"] => bench::core(),
+        ["bench", "local", rest @ ..] => bench::local(rest),
         ["setup"] => setup::web_tools(),
         ["setup", "--browser"] => setup::web_tools().and_then(|()| setup::browser()),
         [] | ["help" | "--help" | "-h"] => {

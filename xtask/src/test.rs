@@ -151,7 +151,7 @@ pub const EXAMPLES: [(&str, &str); 2] = [
 
 /// `trunk build --release --offline` of `index` (relative to the root)
 /// into `dist`.
-fn trunk_build(index: Option<&str>, dist: &Path) -> Result<()> {
+pub fn trunk_build(index: Option<&str>, dist: &Path) -> Result<()> {
     let dist_text = dist.to_string_lossy().into_owned();
     // The target first: `--offline` takes an optional value.
     let mut args = vec!["build"];
@@ -201,7 +201,7 @@ fn demo_end_to_end() -> Result<()> {
 /// Checks that `dist` holds an index.html, the page's .wasm and the
 /// worker's `WORKER_bg.wasm` + `WORKER_loader.js` (unhashed: the page
 /// names them at runtime), and prints their sizes.
-fn check_dist(dist: &Path, worker: &str, app: &str) -> Result<()> {
+pub fn check_dist(dist: &Path, worker: &str, app: &str) -> Result<()> {
     let index = dist.join("index.html");
     if !index.is_file() {
         bail!("trunk build left no {}", index.display());

@@ -1,0 +1,533 @@
+//! The browser side of `cargo xtask bench local`: one built-in video
+//! processor at one size, run by the release demo in camera mode in
+//! headless Chromium (through ChromeDriver) whose fake camera plays our
+//! generated video at [`FPS`], measured **at the display**.
+//!
+//! The page is loaded with `?mode=camera&processor=NAME&width=W&height=H`
+//! (overlay on, input shown next to the output, as a user sees it), a
+//! measuring script is installed, START is clicked, and after the first
+//! output frame and [`WARM_UP`] every `requestVideoFrameCallback` (rVFC) of
+//! the output `<video>` is recorded for the window: the callback time, a
+//! 32-bit FNV-1a hash of the output downscaled to [`HASH_SIZE`], and the
+//! index strips (`framewise::synth::index_strip`) of the output and of the
+//! plain `<video>` of the raw camera track at that moment, scaled to
+//! [`STRIP_SIZE`] and decoded natively with `index_strip::read`.
+//!
+//! - `output_fps`: records whose hash differs from the previous record's
+//!   (a repeated picture is not a frame), per second of the window;
+//! - `dropped_pct`: where the output strip is legible (≥ [`LEGIBLE`] of
+//!   the records decode): input indices in the displayed range that no
+//!   record showed; otherwise the worker's dropped / received over the
+//!   window (its stats), else null;
+//! - `latency_ms_p50`: where legible, the median of (input index shown −
+//!   output index shown) × frame period; else null;
+//! - `first_frame_ms`: from the START click's event time to the first
+//!   rVFC on the output with `videoWidth > 0`;
+//! - `input_fps`, `proc_ms_p50`, `proc_ms_p95`: the median of the
+//!   Streamer's stats (`data-camera-stats`) sampled once a second over the
+//!   window.
+
+use std::collections::BTreeSet;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use framewise::synth::index_strip;
+use framewise::VideoFrame;
+use serde_json::{json, Value};
+
+use crate::webdriver::Browser;
+use crate::{base64_decode, StaticServer};
+
+/// The fake camera's frame rate.
+pub const FPS: u32 = 30;
+/// Time after the first output frame before the window starts.
+pub const WARM_UP: Duration = Duration::from_secs(2);
+/// The measuring window in seconds unless told otherwise (the issue asks
+/// for at least 20).
+pub const DEFAULT_SECONDS: u64 = 20;
+/// The sizes measured: (width, height).
+pub const SIZES: [(u32, u32); 2] = [(640, 480), (1280, 720)];
+/// The index strip is scaled to this size (width, height) before it is
+/// read back: 8 px per block, 4 rows.
+pub const STRIP_SIZE: (u32, u32) = (index_strip::BLOCKS * 8, 4);
+/// The output is scaled to this size before it is hashed.
+pub const HASH_SIZE: (u32, u32) = (64, 48);
+/// The share of records whose output index must decode for the index
+/// strip to count as legible.
+pub const LEGIBLE: f64 = 0.9;
+/// The browser window (a laptop's view of the demo).
+const WINDOW_SIZE: &str = "--window-size=1280,800";
+
+/// One processor at one size: the keys of `target/bench/local.json`.
+/// `None` where the quantity is not measurable for this processor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Registry name.
+    pub processor: String,
+    /// Camera width.
+    pub width: u32,
+    /// Camera height.
+    pub height: u32,
+    /// Camera frames the worker received per second.
+    pub input_fps: Option<f64>,
+    /// New pictures on the output `<video>` per second.
+    pub output_fps: Option<f64>,
+    /// The processor's median time per frame, ms.
+    pub proc_ms_p50: Option<f64>,
+    /// The processor's 95th-percentile time per frame, ms.
+    pub proc_ms_p95: Option<f64>,
+    /// Input frames that never reached the display, %.
+    pub dropped_pct: Option<f64>,
+    /// Median input-to-display delay, ms.
+    pub latency_ms_p50: Option<f64>,
+    /// START click to the first output frame, ms.
+    pub first_frame_ms: Option<f64>,
+}
+
+impl Row {
+    /// The row as a JSON object with exactly the bench's keys (null where
+    /// not measured), numbers rounded to 0.01.
+    pub fn to_json(&self) -> Value {
+        let n = |v: Option<f64>| {
+            v.filter(|v| v.is_finite())
+                .map(|v| (v * 100.0).round() / 100.0)
+        };
+        json!({
+            "processor": self.processor,
+            "width": self.width,
+            "height": self.height,
+            "input_fps": n(self.input_fps),
+            "output_fps": n(self.output_fps),
+            "proc_ms_p50": n(self.proc_ms_p50),
+            "proc_ms_p95": n(self.proc_ms_p95),
+            "dropped_pct": n(self.dropped_pct),
+            "latency_ms_p50": n(self.latency_ms_p50),
+            "first_frame_ms": n(self.first_frame_ms),
+        })
+    }
+}
+
+/// Frames in the generated camera video: 3 s at 640×480, 2 s above (the
+/// file stays under 100 MB; Chromium loops it).
+pub fn camera_frames(width: u32, height: u32) -> u32 {
+    if width * height <= 640 * 480 {
+        90
+    } else {
+        60
+    }
+}
+
+/// Writes the camera video for one size (`framewise::synth::y4m` at
+/// [`FPS`], [`camera_frames`] frames) to the temp directory, unless it is
+/// already there with the right length, and returns its path.
+pub fn camera_file(width: u32, height: u32) -> io::Result<PathBuf> {
+    let frames = camera_frames(width, height);
+    let path = std::env::temp_dir().join(format!(
+        "framewise-bench-camera-{width}x{height}-{FPS}fps-{frames}.y4m"
+    ));
+    let bytes = framewise::synth::y4m(width, height, FPS, frames);
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
+        return Ok(path);
+    }
+    let partial = path.with_extension(format!("{}.partial", std::process::id()));
+    std::fs::write(&partial, &bytes)?;
+    std::fs::rename(&partial, &path)?;
+    Ok(path)
+}
+
+/// Whether `processor`'s output shows the index strip mirrored.
+fn mirrored(processor: &str) -> bool {
+    processor == "flip"
+}
+
+/// Installed before START: records the START click's time, the first
+/// output frame, and (while `recording`) one entry per output rVFC:
+/// `[now, presentedFrames, hash, outputStrip, inputStrip]` (strips as
+/// base64 RGBA, null when the video has no picture).
+const SETUP: &str = r#"
+const [stripW, stripH, hashW, hashH] = arguments;
+const out = document.querySelector('video.fw-output');
+const inp = document.querySelector('video.fw-input');
+if (!out || !out.requestVideoFrameCallback) return 'no output video with requestVideoFrameCallback';
+const B = window.__fwBench = { click: null, first: null, resize: null, recording: false, records: [], start: 0, stop: 0 };
+document.addEventListener('click', (e) => {
+  if (B.click === null && e.target instanceof Element && e.target.closest('.fw-start')) B.click = e.timeStamp;
+}, true);
+out.addEventListener('resize', () => { if (B.resize === null && out.videoWidth > 0) B.resize = performance.now(); });
+const context = (w, h) => {
+  const c = document.createElement('canvas'); c.width = w; c.height = h;
+  return c.getContext('2d', { willReadFrequently: true });
+};
+const sx = context(stripW, stripH), hx = context(hashW, hashH);
+const base64 = (bytes) => {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+};
+// Rows of the strip: framewise::synth::index_strip::height.
+const rows = (h) => Math.min(Math.max(Math.floor(h / 16), 4), h);
+const strip = (v) => {
+  if (!v || !v.videoWidth) return null;
+  sx.drawImage(v, 0, 0, v.videoWidth, rows(v.videoHeight), 0, 0, stripW, stripH);
+  return base64(sx.getImageData(0, 0, stripW, stripH).data);
+};
+const hash = (v) => {
+  hx.drawImage(v, 0, 0, hashW, hashH);
+  const d = hx.getImageData(0, 0, hashW, hashH).data;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 0x01000193);
+  return h >>> 0;
+};
+const onFrame = (now, meta) => {
+  if (B.first === null && out.videoWidth > 0) B.first = now;
+  if (B.recording) B.records.push([now, meta.presentedFrames, hash(out), strip(out), strip(inp)]);
+  out.requestVideoFrameCallback(onFrame);
+};
+out.requestVideoFrameCallback(onFrame);
+return 'ok';
+"#;
+
+/// One output frame as recorded in the page, decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// rVFC time, ms (page clock).
+    pub t: f64,
+    /// The video's count of presented frames.
+    pub presented: u64,
+    /// Hash of the downscaled output.
+    pub hash: u64,
+    /// Frame index on the output, if legible.
+    pub output: Option<u32>,
+    /// Frame index on the raw camera `<video>` at that moment, if legible.
+    pub input: Option<u32>,
+}
+
+/// Decodes a base64 strip of [`STRIP_SIZE`] RGBA.
+fn decode_strip(text: &Value, mirrored: bool) -> Option<u32> {
+    let bytes = base64_decode(text.as_str()?)?;
+    let (w, h) = STRIP_SIZE;
+    let frame = VideoFrame::from_rgba(w, h, bytes, 0).ok()?;
+    index_strip::read(&frame, mirrored)
+}
+
+/// Parses the page's records; malformed ones are skipped.
+fn records(value: &Value, mirrored: bool) -> Vec<Record> {
+    value
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|r| {
+                    Some(Record {
+                        t: r.get(0)?.as_f64()?,
+                        presented: r.get(1)?.as_u64().unwrap_or(0),
+                        hash: r.get(2)?.as_u64()?,
+                        output: decode_strip(r.get(3)?, mirrored),
+                        input: decode_strip(r.get(4)?, false),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Records whose picture differs from the previous record's.
+pub fn new_pictures(records: &[Record]) -> usize {
+    let mut last = None;
+    records
+        .iter()
+        .filter(|r| {
+            let new = last != Some(r.hash);
+            last = Some(r.hash);
+            new
+        })
+        .count()
+}
+
+/// Absolute frame numbers for indices that wrap every `frames`: each step
+/// takes the wrap count that best fits the time since the previous one
+/// (`period_ms` per frame), so a stall of several loops is still counted.
+pub fn unwrap_indices(seen: &[(f64, u32)], frames: u32, period_ms: f64) -> Vec<i64> {
+    let frames = i64::from(frames.max(1));
+    let mut out = Vec::with_capacity(seen.len());
+    let mut previous: Option<(f64, u32, i64)> = None;
+    for &(t, index) in seen {
+        let absolute = match previous {
+            None => i64::from(index),
+            Some((pt, pi, pa)) => {
+                let raw = (i64::from(index) - i64::from(pi)).rem_euclid(frames);
+                let expected = ((t - pt) / period_ms.max(1e-9)).max(0.0);
+                let wraps = ((expected - raw as f64) / frames as f64).round().max(0.0) as i64;
+                pa + raw + wraps * frames
+            }
+        };
+        out.push(absolute);
+        previous = Some((t, index, absolute));
+    }
+    out
+}
+
+/// % of the frames from the first to the last absolute index that are
+/// not among them. `None` for fewer than two frames.
+pub fn missing_pct(absolute: &[i64]) -> Option<f64> {
+    let distinct: BTreeSet<i64> = absolute.iter().copied().collect();
+    let (first, last) = (*distinct.first()?, *distinct.last()?);
+    let span = last - first + 1;
+    (span >= 2).then(|| (span - distinct.len() as i64) as f64 * 100.0 / span as f64)
+}
+
+/// Frames from `output` to `input` on a loop of `frames`, signed: in
+/// (−frames/2, frames/2].
+pub fn frames_behind(input: u32, output: u32, frames: u32) -> i64 {
+    let frames = i64::from(frames.max(1));
+    let d = (i64::from(input) - i64::from(output)).rem_euclid(frames);
+    if d > frames / 2 {
+        d - frames
+    } else {
+        d
+    }
+}
+
+/// Nearest-rank percentile (`p` in 0..=100); `None` when empty.
+pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    if sorted.is_empty() {
+        return None;
+    }
+    sorted.sort_by(f64::total_cmp);
+    let rank = (p.clamp(0.0, 100.0) / 100.0 * sorted.len() as f64).ceil() as usize;
+    sorted.get(rank.saturating_sub(1)).copied()
+}
+
+/// A Streamer stats field as a number.
+fn stat(stats: &Value, name: &str) -> Option<f64> {
+    stats.get(name).and_then(Value::as_f64)
+}
+
+/// Runs one case and returns its row plus a line of diagnostics for a
+/// person (rVFC callbacks vs frames presented, decode rates, the
+/// Streamer's own first-frame time).
+pub fn measure(
+    dist: &Path,
+    processor: &str,
+    (width, height): (u32, u32),
+    seconds: u64,
+) -> io::Result<(Row, String)> {
+    let server = StaticServer::start(dist)?;
+    let camera = camera_file(width, height)?;
+    let camera = format!("--use-file-for-fake-video-capture={}", camera.display());
+    let browser = Browser::start(&[&camera, WINDOW_SIZE])?;
+    browser.goto(&server.url(&format!(
+        "/?mode=camera&processor={processor}&width={width}&height={height}"
+    )))?;
+    browser.wait_for(
+        "return document.querySelector('.fw-start') !== null",
+        Duration::from_secs(30),
+    )?;
+    let (sw, sh) = STRIP_SIZE;
+    let (hw, hh) = HASH_SIZE;
+    let setup = browser.execute(SETUP, &[json!(sw), json!(sh), json!(hw), json!(hh)])?;
+    if setup != json!("ok") {
+        return Err(io::Error::other(format!("measuring script: {setup}")));
+    }
+    browser.click(".fw-start")?;
+    let first = browser
+        .wait_for(
+            "const B = window.__fwBench; const s = document.body.dataset.cameraState; \
+             if (s === 'failed') return {failed: document.body.dataset.cameraError || 'failed'}; \
+             return B.first !== null && B.click !== null ? {first: B.first - B.click, \
+               resize: B.resize === null ? null : B.resize - B.click} : null",
+            Duration::from_secs(30),
+        )
+        .map_err(|e| io::Error::other(format!("no output frame: {e}")))?;
+    if let Some(failed) = first.get("failed") {
+        return Err(io::Error::other(format!("the camera failed: {failed}")));
+    }
+    std::thread::sleep(WARM_UP);
+
+    let begin = "const B = window.__fwBench; B.records = []; B.recording = true; \
+                 B.start = performance.now(); return document.body.dataset.cameraStats || null";
+    let stats_at_start: Value = browser
+        .execute(begin, &[])?
+        .as_str()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or(Value::Null);
+    let started = Instant::now();
+    let mut snapshots = Vec::new();
+    while started.elapsed() < Duration::from_secs(seconds) {
+        std::thread::sleep(Duration::from_secs(1).min(Duration::from_secs(seconds)));
+        let text = browser.execute("return document.body.dataset.cameraStats || null", &[])?;
+        if let Some(stats) = text
+            .as_str()
+            .and_then(|s| serde_json::from_str::<Value>(s).ok())
+        {
+            snapshots.push(stats);
+        }
+    }
+    let end = browser.execute(
+        "const B = window.__fwBench; B.recording = false; B.stop = performance.now(); \
+         return {ms: B.stop - B.start, records: B.records}",
+        &[],
+    )?;
+    let stats_at_end = snapshots.last().cloned().unwrap_or(Value::Null);
+    let window_ms = end["ms"].as_f64().unwrap_or(0.0);
+    let records = records(&end["records"], mirrored(processor));
+
+    let frames = camera_frames(width, height);
+    let period = 1000.0 / f64::from(FPS);
+    let new = new_pictures(&records);
+    let output_fps = (window_ms > 0.0).then(|| new as f64 * 1000.0 / window_ms);
+    let outputs: Vec<(f64, u32)> = records
+        .iter()
+        .filter_map(|r| Some((r.t, r.output?)))
+        .collect();
+    let decoded = outputs.len() as f64 / records.len().max(1) as f64;
+    let legible = !records.is_empty() && decoded >= LEGIBLE;
+    let dropped_pct = if legible {
+        missing_pct(&unwrap_indices(&outputs, frames, period))
+    } else {
+        let delta = |name: &str| Some(stat(&stats_at_end, name)? - stat(&stats_at_start, name)?);
+        match (delta("dropped"), delta("received")) {
+            (Some(dropped), Some(received)) if received > 0.0 => Some(dropped * 100.0 / received),
+            _ => None,
+        }
+    };
+    let behind: Vec<f64> = records
+        .iter()
+        .filter_map(|r| Some(frames_behind(r.input?, r.output?, frames) as f64 * period))
+        .collect();
+    let latency_ms_p50 = if legible {
+        percentile(&behind, 50.0)
+    } else {
+        None
+    };
+    let median = |name: &str| {
+        let values: Vec<f64> = snapshots.iter().filter_map(|s| stat(s, name)).collect();
+        percentile(&values, 50.0)
+    };
+    let row = Row {
+        processor: processor.to_owned(),
+        width,
+        height,
+        input_fps: median("input_fps"),
+        output_fps,
+        proc_ms_p50: median("process_ms_p50"),
+        proc_ms_p95: median("process_ms_p95"),
+        dropped_pct,
+        latency_ms_p50,
+        first_frame_ms: first["first"].as_f64(),
+    };
+    let presented = match (records.first(), records.last()) {
+        (Some(a), Some(b)) => b.presented.saturating_sub(a.presented) + 1,
+        _ => 0,
+    };
+    let inputs = records.iter().filter(|r| r.input.is_some()).count();
+    // Numbers from the page, shortened for a person.
+    let short = |v: &Value| {
+        v.as_f64()
+            .map_or_else(|| v.to_string(), |n| format!("{n:.1}"))
+    };
+    let info = format!(
+        "{processor} {width}x{height}: {} rVFC callbacks ({presented} frames presented) in {:.1} s, \
+         {new} new pictures; output index legible in {:.0}% ({}), input in {}; \
+         first frame {} ms after START (resize event {}; Streamer's own {}); \
+         worker at end: {}x{}, {} received, {} dropped, out {} fps, total {} ms p50, {} / {}",
+        records.len(),
+        window_ms / 1000.0,
+        decoded * 100.0,
+        if legible { "index-based" } else { "not legible" },
+        inputs,
+        short(&first["first"]),
+        short(&first["resize"]),
+        short(&stats_at_end["first_frame_ms"]),
+        stats_at_end["width"],
+        stats_at_end["height"],
+        stats_at_end["received"],
+        stats_at_end["dropped"],
+        short(&stats_at_end["output_fps"]),
+        short(&stats_at_end["total_ms_p50"]),
+        stats_at_end["format"],
+        stats_at_end["conversion"],
+    );
+    Ok((row, info))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(t: f64, hash: u64) -> Record {
+        Record {
+            t,
+            presented: 0,
+            hash,
+            output: None,
+            input: None,
+        }
+    }
+
+    #[test]
+    fn a_repeated_picture_is_not_a_new_one() {
+        let r = [
+            record(0.0, 1),
+            record(1.0, 1),
+            record(2.0, 2),
+            record(3.0, 1),
+        ];
+        assert_eq!(new_pictures(&r), 3);
+        assert_eq!(new_pictures(&[]), 0);
+    }
+
+    #[test]
+    fn indices_unwrap_across_loops_and_stalls() {
+        let p = 1000.0 / 30.0;
+        // 58, 59, 0, 2 (1 missing) on a 60-frame loop.
+        let seen = [(0.0, 58), (p, 59), (2.0 * p, 0), (4.0 * p, 2)];
+        assert_eq!(unwrap_indices(&seen, 60, p), vec![58, 59, 60, 62]);
+        // A repeat stays put; a stall of a whole loop and a bit is counted.
+        let seen = [(0.0, 5), (p, 5), (62.0 * p, 6)];
+        assert_eq!(unwrap_indices(&seen, 60, p), vec![5, 5, 66]);
+        let absolute = unwrap_indices(&[(0.0, 58), (p, 59), (2.0 * p, 0), (4.0 * p, 2)], 60, p);
+        assert_eq!(missing_pct(&absolute), Some(20.0));
+        assert_eq!(missing_pct(&[3]), None);
+    }
+
+    #[test]
+    fn frames_behind_is_signed_on_the_loop() {
+        assert_eq!(frames_behind(3, 2, 60), 1);
+        assert_eq!(frames_behind(0, 59, 60), 1);
+        assert_eq!(frames_behind(2, 3, 60), -1);
+        assert_eq!(frames_behind(7, 7, 60), 0);
+    }
+
+    #[test]
+    fn percentiles_and_rows() {
+        assert_eq!(percentile(&[3.0, 1.0, 2.0], 50.0), Some(2.0));
+        assert_eq!(percentile(&[], 50.0), None);
+        let row = Row {
+            processor: "invert".to_owned(),
+            width: 640,
+            height: 480,
+            input_fps: Some(30.004),
+            output_fps: None,
+            proc_ms_p50: Some(1.0),
+            proc_ms_p95: Some(2.0),
+            dropped_pct: Some(0.0),
+            latency_ms_p50: Some(33.333),
+            first_frame_ms: Some(f64::NAN),
+        };
+        let json = row.to_json();
+        assert_eq!(json.as_object().map(|o| o.len()), Some(10));
+        assert_eq!(json["input_fps"], 30.0);
+        assert_eq!(json["latency_ms_p50"], 33.33);
+        assert!(json["output_fps"].is_null() && json["first_frame_ms"].is_null());
+    }
+
+    #[test]
+    fn strips_written_by_the_core_decode_at_the_bench_size() {
+        let (w, h) = STRIP_SIZE;
+        let mut frame = VideoFrame::from_rgba(w, h, vec![128; (w * h * 4) as usize], 0).unwrap();
+        index_strip::write(&mut frame, 1234);
+        assert_eq!(index_strip::read(&frame, false), Some(1234));
+    }
+}

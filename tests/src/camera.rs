@@ -1,0 +1,217 @@
+//! Camera-test helpers shared by `tests/camera.rs` and
+//! `tests/robustness.rs`: the demo opened in camera mode with the fake
+//! camera and a getUserMedia spy, both `<video>`s grabbed and decoded
+//! (frame index from the strip, pixels at points), waiting for `playing`.
+
+use std::time::Duration;
+
+use framewise::synth::index_strip;
+use framewise::VideoFrame;
+use serde_json::{json, Value};
+
+use crate::webdriver::Browser;
+use crate::{base64_decode, dist_dir, fake_camera_flag, StaticServer, FAKE_CAMERA};
+
+/// Counts getUserMedia calls and keeps the streams it returned, before
+/// any of the page's scripts run.
+pub const SPY: &str = r#"
+(() => {
+  window.__fwGumCalls = 0;
+  window.__fwStreams = [];
+  const md = navigator.mediaDevices;
+  if (!md) return;
+  const original = md.getUserMedia.bind(md);
+  md.getUserMedia = (constraints) => {
+    window.__fwGumCalls += 1;
+    return original(constraints).then((stream) => { window.__fwStreams.push(stream); return stream; });
+  };
+})();
+"#;
+
+/// Grabs both `<video>`s (raw camera `video.fw-input`, processed
+/// `video.fw-output`) into a canvas on each of the output's next
+/// `arguments[2]` frames (`requestVideoFrameCallback`, with a timer as a
+/// fallback) and returns `[{input, output}, …]`, each side `null` (no
+/// picture yet) or `{w, h, strip, px}`: `strip` = base64 of the RGBA of the
+/// top `arguments[1]` rows (the index strip, decoded natively by the test),
+/// `px` = `[[r, g, b], …]` at the points `arguments[0]` = `[[x, y], …]`.
+pub const GRAB: &str = r#"
+const [points, stripRows, count] = arguments;
+const canvas = document.createElement('canvas');
+const ctx = canvas.getContext('2d', { willReadFrequently: true });
+const base64 = (bytes) => {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
+};
+const grab = (video) => {
+  if (!video || !video.videoWidth) return null;
+  const [w, h] = [video.videoWidth, video.videoHeight];
+  canvas.width = w; canvas.height = h;
+  ctx.drawImage(video, 0, 0, w, h);
+  const data = ctx.getImageData(0, 0, w, h).data;
+  const strip = base64(data.subarray(0, Math.min(stripRows, h) * w * 4));
+  const px = points.map(([x, y]) => {
+    const i = (Math.min(y, h - 1) * w + Math.min(x, w - 1)) * 4;
+    return [data[i], data[i + 1], data[i + 2]];
+  });
+  return { w, h, strip, px };
+};
+const input = document.querySelector('video.fw-input');
+const output = document.querySelector('video.fw-output');
+const shots = [];
+return new Promise((resolve) => {
+  const step = () => {
+    shots.push({ input: grab(input), output: grab(output) });
+    if (shots.length >= count) { resolve(shots); return; }
+    let called = false;
+    const next = () => { if (!called) { called = true; step(); } };
+    if (output.requestVideoFrameCallback) output.requestVideoFrameCallback(next);
+    setTimeout(next, 200);
+  };
+  step();
+});
+"#;
+
+/// One grabbed picture: its decoded frame index and the sampled pixels.
+#[derive(Debug, Clone)]
+pub struct Picture {
+    /// Width and height.
+    pub size: (u32, u32),
+    /// The frame index decoded from the strip, if readable.
+    pub index: Option<u32>,
+    /// RGB at the requested points.
+    pub px: Vec<[i64; 3]>,
+}
+
+/// Both videos at one moment.
+pub struct Shot {
+    /// The raw camera `<video>` (`None` before it has a picture).
+    pub input: Option<Picture>,
+    /// The processed `<video>`.
+    pub output: Option<Picture>,
+}
+
+/// Decodes one side of a shot: the strip's index (native
+/// `index_strip::read`) and the sampled points.
+pub fn picture(side: &Value) -> Option<Picture> {
+    let (w, h) = (side["w"].as_u64()? as u32, side["h"].as_u64()? as u32);
+    let strip = base64_decode(side["strip"].as_str()?)?;
+    let mut rgba = vec![0u8; w as usize * h as usize * 4];
+    let n = strip.len().min(rgba.len());
+    rgba[..n].copy_from_slice(&strip[..n]);
+    let frame = VideoFrame::from_rgba(w, h, rgba, 0).ok()?;
+    let px = side["px"]
+        .as_array()?
+        .iter()
+        .filter_map(|p| serde_json::from_value::<[i64; 3]>(p.clone()).ok())
+        .collect();
+    Some(Picture {
+        size: (w, h),
+        index: index_strip::read(&frame, false),
+        px,
+    })
+}
+
+/// Grabs `count` output frames' worth of shots at `points`.
+pub fn grab(browser: &Browser, points: &[(u32, u32)], count: u32) -> Vec<Shot> {
+    let strip_rows = index_strip::height(FAKE_CAMERA.1);
+    let points: Vec<Value> = points.iter().map(|&(x, y)| json!([x, y])).collect();
+    let value = browser
+        .execute(GRAB, &[json!(points), json!(strip_rows), json!(count)])
+        .expect("grabbing the videos");
+    value
+        .as_array()
+        .map(|shots| {
+            shots
+                .iter()
+                .map(|shot| Shot {
+                    input: picture(&shot["input"]),
+                    output: picture(&shot["output"]),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every `step` px over the frame, below the index strip.
+pub fn grid(step: u32) -> Vec<(u32, u32)> {
+    let (w, h, _, _) = FAKE_CAMERA;
+    let top = index_strip::height(h) + step / 2;
+    (0..)
+        .map(|i| top + i * step)
+        .take_while(|&y| y < h)
+        .flat_map(|y| (step / 2..w).step_by(step as usize).map(move |x| (x, y)))
+        .collect()
+}
+
+/// A browser on the demo in camera mode with the generated video as the
+/// camera, the getUserMedia spy installed; returns it with the server.
+pub fn open(query: &str) -> (StaticServer, Browser) {
+    open_with(query, &[])
+}
+
+/// [`open`] with more init scripts, run (in order, after [`SPY`]) before
+/// any of the page's scripts.
+pub fn open_with(query: &str, init_scripts: &[&str]) -> (StaticServer, Browser) {
+    let server = StaticServer::start(&dist_dir().expect("no demo build")).expect("static server");
+    let camera = fake_camera_flag().expect("writing the fake camera video");
+    let browser = Browser::start(&[&camera]).expect("starting Chromium");
+    browser.add_init_script(SPY).expect("init script");
+    for script in init_scripts {
+        browser.add_init_script(script).expect("init script");
+    }
+    browser.goto(&server.url(query)).expect("loading the page");
+    (server, browser)
+}
+
+/// Waits until the camera state is `playing` (or fails with its error) and
+/// the output video plays.
+pub fn wait_playing(browser: &Browser) {
+    let state = browser
+        .wait_for(
+            "const s = document.body.dataset.cameraState; \
+             return (s === 'playing' || s === 'failed') ? s : null",
+            Duration::from_secs(20),
+        )
+        .expect("no camera state");
+    let error = browser
+        .execute("return document.body.dataset.cameraError || ''", &[])
+        .expect("reading the camera error");
+    assert_eq!(state, "playing", "camera error: {error}");
+    browser
+        .wait_for(
+            "const v = document.querySelector('video.fw-output'); \
+             return v.videoWidth > 0 && v.currentTime > 0.3",
+            Duration::from_secs(20),
+        )
+        .expect("the output video never played");
+}
+
+/// BT.601 luma of an RGB sample.
+pub fn luma(p: &[i64; 3]) -> i64 {
+    (77 * p[0] + 150 * p[1] + 29 * p[2]) >> 8
+}
+
+/// Pairs output pictures with input pictures by decoded frame index and
+/// returns the paired indices and, at every sampled point of each pair,
+/// the largest channel error of `output = 255 - input`.
+pub fn invert_errors(shots: &[Shot]) -> (Vec<u32>, Vec<i64>) {
+    let inputs: Vec<&Picture> = shots.iter().filter_map(|s| s.input.as_ref()).collect();
+    let mut paired = Vec::new();
+    let mut errors = Vec::new();
+    for output in shots.iter().filter_map(|s| s.output.as_ref()) {
+        let Some(index) = output.index else { continue };
+        let Some(input) = inputs.iter().find(|i| i.index == Some(index)) else {
+            continue;
+        };
+        paired.push(index);
+        for (o, i) in output.px.iter().zip(&input.px) {
+            errors.push((0..3).map(|c| (255 - i[c] - o[c]).abs()).max().unwrap_or(0));
+        }
+    }
+    errors.sort_unstable();
+    (paired, errors)
+}

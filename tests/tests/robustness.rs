@@ -1,0 +1,224 @@
+//! The Streamer when things are missing or break, in headless Chromium
+//! with the fake camera playing our generated video (see `camera.rs`):
+//! the fallback path when `MediaStreamTrackProcessor`/`Generator` are
+//! removed before the page runs, a crashed worker restarted (and three
+//! crashes within 10 s stopping with a message), STOP terminating the
+//! worker and ending every track.
+
+use std::time::Duration;
+
+use framewise_e2e::camera::{grab, grid, invert_errors, open_with, wait_playing};
+use framewise_e2e::webdriver::Browser;
+use serde_json::{json, Value};
+
+/// Removes the track processor and generator before the page runs: the
+/// Streamer must take its fallback path.
+const NO_TRACK_PROCESSOR: &str = r#"
+delete window.MediaStreamTrackProcessor;
+delete window.MediaStreamTrackGenerator;
+"#;
+
+/// Keeps every `Worker` the page creates in `window.__fwWorkers` and
+/// counts the live ones (created, not terminated) in
+/// `window.__fwLiveWorkers`.
+const WORKERS: &str = r#"
+(() => {
+  const Original = window.Worker;
+  window.__fwWorkers = [];
+  window.__fwLiveWorkers = 0;
+  window.Worker = class extends Original {
+    constructor(...args) {
+      super(...args);
+      this.__fwLive = true;
+      window.__fwWorkers.push(this);
+      window.__fwLiveWorkers += 1;
+    }
+    terminate() {
+      if (this.__fwLive) { this.__fwLive = false; window.__fwLiveWorkers -= 1; }
+      super.terminate();
+    }
+  };
+})();
+"#;
+
+/// The Streamer's `data-*` report: `[path, restarts, state]`.
+fn streamer(browser: &Browser) -> Value {
+    browser
+        .execute(
+            "const s = document.querySelector('.fw-streamer'); \
+             return s ? [s.dataset.path, s.dataset.restarts, s.dataset.state] : null",
+            &[],
+        )
+        .expect("reading the Streamer")
+}
+
+/// Output = 255 − input on frames paired by index.
+fn assert_inverted(browser: &Browser) {
+    let shots = grab(browser, &grid(20), 24);
+    let (paired, errors) = invert_errors(&shots);
+    println!("paired indices: {paired:?}");
+    assert!(
+        paired.len() >= 3,
+        "too few output frames paired with an input frame by index: {paired:?}"
+    );
+    let median = errors[errors.len() / 2];
+    let p99 = errors[errors.len() * 99 / 100];
+    println!(
+        "|output - (255 - input)|: median {median}, p99 {p99} over {}",
+        errors.len()
+    );
+    assert!(median <= 6 && p99 <= 6, "output is not 255 - input");
+}
+
+/// STOP terminates every worker and ends every camera track.
+fn assert_stop_releases_everything(browser: &Browser) {
+    browser.click(".fw-stop").expect("clicking STOP");
+    assert_released(browser, "idle");
+}
+
+/// No live worker, every camera track ended, the camera state `state`.
+fn assert_released(browser: &Browser, state: &str) {
+    let released = browser.wait_for(
+        &format!(
+            "const tracks = window.__fwStreams.flatMap((s) => s.getTracks()); \
+             return window.__fwLiveWorkers === 0 && tracks.length > 0 \
+               && tracks.every((t) => t.readyState === 'ended') \
+               && document.body.dataset.cameraState === '{state}'"
+        ),
+        Duration::from_secs(5),
+    );
+    let report = browser
+        .execute(
+            "return [window.__fwLiveWorkers, window.__fwWorkers.length, \
+               window.__fwStreams.flatMap((s) => s.getTracks()).map((t) => t.readyState), \
+               document.body.dataset.cameraState]",
+            &[],
+        )
+        .unwrap_or(Value::Null);
+    println!("live workers, workers created, tracks, state: {report}");
+    assert!(released.is_ok(), "not released: {report}");
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn the_fallback_path_inverts_when_the_track_processor_is_missing() {
+    let (_server, browser) = open_with(
+        "/?processor=invert&mode=camera&autostart=1",
+        &[NO_TRACK_PROCESSOR, WORKERS],
+    );
+    let missing = browser
+        .execute("return typeof MediaStreamTrackProcessor", &[])
+        .unwrap();
+    assert_eq!(missing, "undefined");
+    wait_playing(&browser);
+    assert_eq!(streamer(&browser)[0], "fallback");
+    assert_inverted(&browser);
+    let stats = browser
+        .wait_for(
+            "const s = JSON.parse(document.body.dataset.cameraStats || 'null'); \
+             return s && s.frames >= 20 ? s : null",
+            Duration::from_secs(10),
+        )
+        .expect("no stats with 20 frames");
+    println!("fallback stats: {stats}");
+    assert_eq!(stats["path"], "fallback");
+    let number = |name: &str| stats[name].as_f64().unwrap_or(f64::NAN);
+    assert!(
+        number("input_fps") > 5.0 && number("output_fps") > 5.0,
+        "{stats}"
+    );
+    assert_stop_releases_everything(&browser);
+    let console = browser.console().unwrap_or_default();
+    assert!(
+        !console.contains("without being closed"),
+        "a VideoFrame was not closed: {console}"
+    );
+}
+
+/// Makes the newest worker panic through the documented test hook
+/// (`ToWorker::Crash`).
+fn crash(browser: &Browser) {
+    browser
+        .execute(
+            "window.__fwWorkers.at(-1).postMessage({ json: JSON.stringify({ type: 'crash' }) }); \
+             return true",
+            &[],
+        )
+        .expect("crashing the worker");
+}
+
+/// Waits until the Streamer reports `restarts` restarts and plays again.
+fn wait_restarted(browser: &Browser, restarts: u32) {
+    browser
+        .wait_for(
+            &format!(
+                "const s = document.querySelector('.fw-streamer'); \
+                 return s.dataset.restarts === '{restarts}' && s.dataset.state === 'playing' \
+                   && window.__fwLiveWorkers === 1"
+            ),
+            Duration::from_secs(15),
+        )
+        .unwrap_or_else(|_| panic!("no restart {restarts}: {}", streamer(browser)));
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn a_crashed_worker_is_restarted_and_three_crashes_stop_with_a_message() {
+    let (_server, browser) = open_with("/?processor=invert&mode=camera&autostart=1", &[WORKERS]);
+    wait_playing(&browser);
+    assert_eq!(
+        streamer(&browser),
+        json!(["track-processor", "0", "playing"])
+    );
+
+    crash(&browser);
+    wait_restarted(&browser, 1);
+    let warning = browser
+        .execute(
+            "return document.querySelector('.fw-error').textContent",
+            &[],
+        )
+        .unwrap();
+    println!("after one crash: {warning}");
+    assert!(
+        warning
+            .as_str()
+            .is_some_and(|t| t.contains("failed") && t.contains("restarted")),
+        "{warning}"
+    );
+    // Processing goes on in the new worker, from the same camera.
+    assert_inverted(&browser);
+    let calls = browser.execute("return window.__fwGumCalls", &[]).unwrap();
+    assert_eq!(calls, 1, "the restart asked for the camera again");
+
+    crash(&browser);
+    wait_restarted(&browser, 2);
+    crash(&browser);
+    let state = browser
+        .wait_for(
+            "return document.body.dataset.cameraState === 'failed' \
+               && document.body.dataset.cameraError",
+            Duration::from_secs(10),
+        )
+        .expect("three crashes did not stop the Streamer");
+    println!("after three crashes: {state}");
+    assert!(
+        state
+            .as_str()
+            .is_some_and(|t| t.contains("failed 3 times within 10 s")),
+        "{state}"
+    );
+    assert_released(&browser, "failed");
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn stop_terminates_the_worker_and_ends_every_track() {
+    let (_server, browser) = open_with("/?processor=invert&mode=camera&autostart=1", &[WORKERS]);
+    wait_playing(&browser);
+    let live = browser
+        .execute("return window.__fwLiveWorkers", &[])
+        .unwrap();
+    assert_eq!(live, 1);
+    assert_stop_releases_everything(&browser);
+}
