@@ -120,20 +120,9 @@ pub fn camera_frames(width: u32, height: u32) -> u32 {
 
 /// Writes the camera video for one size (`framewise::synth::y4m` at
 /// [`FPS`], [`camera_frames`] frames) to the temp directory, unless it is
-/// already there with the right length, and returns its path.
+/// already there, and returns its path.
 pub fn camera_file(width: u32, height: u32) -> io::Result<PathBuf> {
-    let frames = camera_frames(width, height);
-    let path = std::env::temp_dir().join(format!(
-        "framewise-bench-camera-{width}x{height}-{FPS}fps-{frames}.y4m"
-    ));
-    let bytes = framewise::synth::y4m(width, height, FPS, frames);
-    if std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
-        return Ok(path);
-    }
-    let partial = path.with_extension(format!("{}.partial", std::process::id()));
-    std::fs::write(&partial, &bytes)?;
-    std::fs::rename(&partial, &path)?;
-    Ok(path)
+    crate::camera_video_file(width, height, FPS, camera_frames(width, height))
 }
 
 /// Whether `processor`'s output shows the index strip mirrored.

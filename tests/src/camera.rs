@@ -190,6 +190,18 @@ pub fn wait_playing(browser: &Browser) {
         .expect("the output video never played");
 }
 
+/// Waits for the Streamer's stats (`data-camera-stats`) to cover at least
+/// `frames` frames, and returns them.
+pub fn wait_for_stats(browser: &Browser, frames: u32) -> Value {
+    let script = format!(
+        "const s = JSON.parse(document.body.dataset.cameraStats || 'null'); \
+         return s && s.frames >= {frames} ? s : null"
+    );
+    browser
+        .wait_for(&script, Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("no stats with {frames} frames: {e}"))
+}
+
 /// BT.601 luma of an RGB sample.
 pub fn luma(p: &[i64; 3]) -> i64 {
     (77 * p[0] + 150 * p[1] + 29 * p[2]) >> 8

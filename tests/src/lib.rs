@@ -178,15 +178,22 @@ pub const CHROMIUM_FLAGS: &[&str] = &[
 /// (640×480 at 30 fps, 3 s, looped by Chromium).
 pub const FAKE_CAMERA: (u32, u32, u32, u32) = (640, 480, 30, 90);
 
-/// Writes [`FAKE_CAMERA`]'s video (`framewise::synth::y4m`, moving shapes
-/// with the frame index in a strip on top) to the temp directory once and
-/// returns its path. The file is shared by every test process of a run
-/// (written to a unique name, then renamed into place, so a reader never
-/// sees half a file) and reused while it has the expected length.
+/// Writes [`FAKE_CAMERA`]'s video (moving shapes with the frame index in a
+/// strip on top) to the temp directory once and returns its path; see
+/// [`camera_video_file`].
 pub fn fake_camera_file() -> io::Result<PathBuf> {
     let (width, height, fps, frames) = FAKE_CAMERA;
+    camera_video_file(width, height, fps, frames)
+}
+
+/// Writes `framewise::synth::y4m(width, height, fps, frames)` to the temp
+/// directory and returns its path. The file is shared by every test
+/// process of a run (written to a unique name, then renamed into place, so
+/// a reader never sees half a file) and reused while it has the expected
+/// length.
+pub fn camera_video_file(width: u32, height: u32, fps: u32, frames: u32) -> io::Result<PathBuf> {
     let path = std::env::temp_dir().join(format!(
-        "framewise-e2e-camera-{width}x{height}-{fps}fps-{frames}.y4m"
+        "framewise-camera-{width}x{height}-{fps}fps-{frames}.y4m"
     ));
     let bytes = framewise::synth::y4m(width, height, fps, frames);
     if std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {

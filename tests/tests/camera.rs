@@ -9,7 +9,9 @@
 use std::time::Duration;
 
 use framewise::synth;
-use framewise_e2e::camera::{grab, grid, luma, open, wait_playing, Picture};
+use framewise_e2e::camera::{
+    grab, grid, invert_errors, luma, open, wait_for_stats, wait_playing, Picture,
+};
 use framewise_e2e::webdriver::Browser;
 use framewise_e2e::{dist_dir, fake_camera_flag, StaticServer, CHROMIUM_FLAGS, FAKE_CAMERA};
 use serde_json::{json, Value};
@@ -54,24 +56,12 @@ fn invert_is_255_minus_the_input_frame_with_the_same_index() {
         decoded(&outputs),
         outputs.len()
     );
-    let mut errors = Vec::new();
-    let mut paired = Vec::new();
-    for output in &outputs {
-        let Some(index) = output.index else { continue };
-        let Some(input) = inputs.iter().find(|i| i.index == Some(index)) else {
-            continue;
-        };
-        paired.push(index);
-        for (o, i) in output.px.iter().zip(&input.px) {
-            errors.push((0..3).map(|c| (255 - i[c] - o[c]).abs()).max().unwrap_or(0));
-        }
-    }
+    let (paired, errors) = invert_errors(&shots);
     println!("paired indices: {paired:?}");
     assert!(
         paired.len() >= 3,
         "too few output frames paired with an input frame by index: {paired:?}"
     );
-    errors.sort_unstable();
     let median = errors[errors.len() / 2];
     let p99 = errors[errors.len() * 99 / 100];
     let max = errors.last().copied().unwrap_or(0);
@@ -86,13 +76,7 @@ fn invert_is_255_minus_the_input_frame_with_the_same_index() {
     assert!(p99 <= 6, "output is not 255 - input (p99 error {p99})");
 
     // Stats are plausible.
-    let stats = browser
-        .wait_for(
-            "const s = JSON.parse(document.body.dataset.cameraStats || 'null'); \
-             return s && s.frames >= 20 ? s : null",
-            Duration::from_secs(10),
-        )
-        .expect("no stats with 20 frames");
+    let stats = wait_for_stats(&browser, 20);
     println!("stats: {stats}");
     let number = |name: &str| stats[name].as_f64().unwrap_or(f64::NAN);
     let (input_fps, output_fps) = (number("input_fps"), number("output_fps"));

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use framewise_e2e::camera::{grab, grid, invert_errors, open_with, wait_playing};
+use framewise_e2e::camera::{grab, grid, invert_errors, open_with, wait_for_stats, wait_playing};
 use framewise_e2e::webdriver::Browser;
 use serde_json::{json, Value};
 
@@ -113,13 +113,7 @@ fn the_fallback_path_inverts_when_the_track_processor_is_missing() {
     wait_playing(&browser);
     assert_eq!(streamer(&browser)[0], "fallback");
     assert_inverted(&browser);
-    let stats = browser
-        .wait_for(
-            "const s = JSON.parse(document.body.dataset.cameraStats || 'null'); \
-             return s && s.frames >= 20 ? s : null",
-            Duration::from_secs(10),
-        )
-        .expect("no stats with 20 frames");
+    let stats = wait_for_stats(&browser, 20);
     println!("fallback stats: {stats}");
     assert_eq!(stats["path"], "fallback");
     let number = |name: &str| stats[name].as_f64().unwrap_or(f64::NAN);
