@@ -303,29 +303,11 @@ impl Worker {
         let processed_at = js::now_ms();
         let written = output_frame(&frame)?;
         let done_at = js::now_ms();
+        let steps = [started, converted_at, processed_at, done_at];
+        state.timing.record(&mut state.stats, &frame, steps);
         let stats = &mut state.stats;
-        stats.frames += 1;
-        stats.width = frame.width();
-        stats.height = frame.height();
-        stats.convert_ms = converted_at - started;
-        stats.process_ms = processed_at - converted_at;
-        stats.total_ms = done_at - started;
-        let timing = &mut state.timing;
-        timing.process_ms.push(stats.process_ms);
-        timing.total_ms.push(stats.total_ms);
-        timing.written_at.push(done_at);
         stats.input_fps = state.arrived_at.rate(1e3);
-        stats.output_fps = timing.written_at.rate(1e3);
-        stats.process_ms_p50 = timing.process_ms.percentile(50.0).unwrap_or(0.0);
-        stats.process_ms_p95 = timing.process_ms.percentile(95.0).unwrap_or(0.0);
-        stats.total_ms_p50 = timing.total_ms.percentile(50.0).unwrap_or(0.0);
-        stats.total_ms_p95 = timing.total_ms.percentile(95.0).unwrap_or(0.0);
-        if !results.is_empty() {
-            post(&FromWorker::Results { results });
-        }
-        if stats.frames == 1 || stats.frames.is_multiple_of(STATS_EVERY) {
-            post(&FromWorker::Stats(stats.clone()));
-        }
+        post_outcome(stats, results);
         Ok(written)
     }
 
@@ -419,22 +401,10 @@ impl Worker {
                 };
             }
             let done_at = js::now_ms();
-            stats.frames += 1;
-            stats.width = frame.width();
-            stats.height = frame.height();
-            stats.convert_ms = converted_at - started;
-            stats.process_ms = processed_at - converted_at;
-            stats.total_ms = done_at - started;
-            timing.process_ms.push(stats.process_ms);
-            timing.total_ms.push(stats.total_ms);
-            timing.written_at.push(done_at);
-            timing.fill(&mut stats, &slot.borrow());
-            if !results.is_empty() {
-                post(&FromWorker::Results { results });
-            }
-            if stats.frames == 1 || stats.frames % STATS_EVERY == 0 {
-                post(&FromWorker::Stats(stats.clone()));
-            }
+            let steps = [started, converted_at, processed_at, done_at];
+            timing.record(&mut stats, &frame, steps);
+            timing.fill_input(&mut stats, &slot.borrow());
+            post_outcome(&stats, results);
         };
         {
             let mut slot = slot.borrow_mut();
@@ -446,6 +416,17 @@ impl Worker {
         let _ = js::call(&reader, "cancel", &[]);
         let _ = js::call(&writer, "close", &[]);
         outcome
+    }
+}
+
+/// Posts one frame's results, if any, and the stats on the first frame and
+/// every [`STATS_EVERY`] frames after it.
+fn post_outcome(stats: &WorkerStats, results: Vec<Value>) {
+    if !results.is_empty() {
+        post(&FromWorker::Results { results });
+    }
+    if stats.frames == 1 || stats.frames.is_multiple_of(STATS_EVERY) {
+        post(&FromWorker::Stats(stats.clone()));
     }
 }
 
@@ -468,15 +449,33 @@ impl Default for Timing {
 }
 
 impl Timing {
-    fn fill(&self, stats: &mut WorkerStats, slot: &Slot) {
-        stats.received = slot.received;
-        stats.dropped = slot.dropped;
-        stats.input_fps = slot.read_at.rate(1e3);
+    /// Records one written frame — its size and the `performance.now()`
+    /// times it was started, converted, processed and written — and
+    /// refreshes the output rate and the percentiles.
+    fn record(&mut self, stats: &mut WorkerStats, frame: &VideoFrame, steps: [f64; 4]) {
+        let [started, converted_at, processed_at, done_at] = steps;
+        stats.frames += 1;
+        stats.width = frame.width();
+        stats.height = frame.height();
+        stats.convert_ms = converted_at - started;
+        stats.process_ms = processed_at - converted_at;
+        stats.total_ms = done_at - started;
+        self.process_ms.push(stats.process_ms);
+        self.total_ms.push(stats.total_ms);
+        self.written_at.push(done_at);
         stats.output_fps = self.written_at.rate(1e3);
         stats.process_ms_p50 = self.process_ms.percentile(50.0).unwrap_or(0.0);
         stats.process_ms_p95 = self.process_ms.percentile(95.0).unwrap_or(0.0);
         stats.total_ms_p50 = self.total_ms.percentile(50.0).unwrap_or(0.0);
         stats.total_ms_p95 = self.total_ms.percentile(95.0).unwrap_or(0.0);
+    }
+
+    /// The input side, from the reader's slot: frames received, dropped,
+    /// and the input rate.
+    fn fill_input(&self, stats: &mut WorkerStats, slot: &Slot) {
+        stats.received = slot.received;
+        stats.dropped = slot.dropped;
+        stats.input_fps = slot.read_at.rate(1e3);
     }
 }
 

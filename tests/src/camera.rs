@@ -190,6 +190,30 @@ pub fn wait_playing(browser: &Browser) {
         .expect("the output video never played");
 }
 
+/// Asserts that the outputs in `shots` are `255 - input`, pairing frames
+/// by their decoded index: at least 3 pairs, and median and p99 channel
+/// error at most 6 (the limited-range round trip).
+pub fn assert_inverted(shots: &[Shot]) {
+    let (paired, errors) = invert_errors(shots);
+    println!("paired indices: {paired:?}");
+    assert!(
+        paired.len() >= 3,
+        "too few output frames paired with an input frame by index: {paired:?}"
+    );
+    let median = errors[errors.len() / 2];
+    let p99 = errors[errors.len() * 99 / 100];
+    let max = errors.last().copied().unwrap_or(0);
+    println!(
+        "|output - (255 - input)| over {} paired points: median {median}, p99 {p99}, max {max}",
+        errors.len()
+    );
+    assert!(
+        median <= 6,
+        "output is not 255 - input (median error {median})"
+    );
+    assert!(p99 <= 6, "output is not 255 - input (p99 error {p99})");
+}
+
 /// Waits for the Streamer's stats (`data-camera-stats`) to cover at least
 /// `frames` frames, and returns them.
 pub fn wait_for_stats(browser: &Browser, frames: u32) -> Value {

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use framewise_e2e::camera::{grab, grid, invert_errors, open_with, wait_for_stats, wait_playing};
+use framewise_e2e::camera::{self, grab, grid, open_with, wait_for_stats, wait_playing};
 use framewise_e2e::webdriver::Browser;
 use serde_json::{json, Value};
 
@@ -54,20 +54,7 @@ fn streamer(browser: &Browser) -> Value {
 
 /// Output = 255 − input on frames paired by index.
 fn assert_inverted(browser: &Browser) {
-    let shots = grab(browser, &grid(20), 24);
-    let (paired, errors) = invert_errors(&shots);
-    println!("paired indices: {paired:?}");
-    assert!(
-        paired.len() >= 3,
-        "too few output frames paired with an input frame by index: {paired:?}"
-    );
-    let median = errors[errors.len() / 2];
-    let p99 = errors[errors.len() * 99 / 100];
-    println!(
-        "|output - (255 - input)|: median {median}, p99 {p99} over {}",
-        errors.len()
-    );
-    assert!(median <= 6 && p99 <= 6, "output is not 255 - input");
+    camera::assert_inverted(&grab(browser, &grid(20), 24));
 }
 
 /// STOP terminates every worker and ends every camera track.
