@@ -181,13 +181,17 @@ pub fn wait_playing(browser: &Browser) {
         .execute("return document.body.dataset.cameraError || ''", &[])
         .expect("reading the camera error");
     assert_eq!(state, "playing", "camera error: {error}");
-    browser
-        .wait_for(
-            "const v = document.querySelector('video.fw-output'); \
-             return v.videoWidth > 0 && v.currentTime > 0.3",
-            Duration::from_secs(20),
-        )
-        .expect("the output video never played");
+    wait_output_plays(browser).expect("the output video never played");
+}
+
+/// Waits until the Streamer's output `<video>` has a size and has played
+/// for a moment.
+pub fn wait_output_plays(browser: &Browser) -> std::io::Result<Value> {
+    browser.wait_for(
+        "const v = document.querySelector('video.fw-output'); \
+         return v.videoWidth > 0 && v.currentTime > 0.3",
+        Duration::from_secs(20),
+    )
 }
 
 /// Asserts that the outputs in `shots` are `255 - input`, pairing frames

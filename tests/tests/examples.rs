@@ -16,6 +16,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use framewise_e2e::camera;
 use framewise_e2e::webdriver::Browser;
 use framewise_e2e::StaticServer;
 use framewise_example_custom::sepia;
@@ -70,12 +71,7 @@ fn start_example(name: &str) -> (StaticServer, Browser) {
         )
         .expect("reading the error line");
     assert_eq!(state, "playing", "{name}: the Streamer failed: {error}");
-    browser
-        .wait_for(
-            "const v = document.querySelector('video.fw-output'); \
-             return v.videoWidth > 0 && v.currentTime > 0.3",
-            Duration::from_secs(20),
-        )
+    camera::wait_output_plays(&browser)
         .unwrap_or_else(|e| panic!("{name}: the output video never played: {e}"));
     (server, browser)
 }

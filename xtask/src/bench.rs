@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
@@ -67,8 +67,12 @@ pub fn core() -> Result<()> {
     Ok(())
 }
 
-/// Runs `command`, echoing its stdout, and collects its BENCH lines.
-fn measure(command: &mut Command) -> Result<BTreeMap<Key, f64>> {
+/// Runs `command`, echoing each line of its stdout and handing it to
+/// `on_line`; returns how the command was shown and how it exited.
+fn run_echoing(
+    command: &mut Command,
+    mut on_line: impl FnMut(&str) -> Result<()>,
+) -> Result<(String, ExitStatus)> {
     let shown = util::display(command);
     println!("$ {shown}");
     let mut child = command
@@ -76,15 +80,24 @@ fn measure(command: &mut Command) -> Result<BTreeMap<Key, f64>> {
         .spawn()
         .with_context(|| format!("could not start `{shown}`"))?;
     let stdout = child.stdout.take().context("no stdout")?;
-    let mut found = BTreeMap::new();
     for line in BufReader::new(stdout).lines() {
         let line = line?;
         println!("{line}");
-        if let Some((key, ms)) = parse_line(&line)? {
-            found.insert(key, ms);
-        }
+        on_line(&line)?;
     }
     let status = child.wait()?;
+    Ok((shown, status))
+}
+
+/// Runs `command`, echoing its stdout, and collects its BENCH lines.
+fn measure(command: &mut Command) -> Result<BTreeMap<Key, f64>> {
+    let mut found = BTreeMap::new();
+    let (shown, status) = run_echoing(command, |line| {
+        if let Some((key, ms)) = parse_line(line)? {
+            found.insert(key, ms);
+        }
+        Ok(())
+    })?;
     if !status.success() {
         bail!("`{shown}` failed ({status})");
     }
@@ -279,25 +292,16 @@ pub fn local(args: &[&str]) -> Result<()> {
 /// Runs the driver, echoing its stdout, and collects its rows; a failed
 /// run still returns the rows it printed, with why it failed.
 fn measure_local(command: &mut Command) -> Result<(Vec<Value>, Option<String>)> {
-    let shown = util::display(command);
-    println!("$ {shown}");
-    let mut child = command
-        .stdout(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("could not start `{shown}`"))?;
-    let stdout = child.stdout.take().context("no stdout")?;
     let mut rows = Vec::new();
     let mut errors = Vec::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line?;
-        println!("{line}");
+    let (shown, status) = run_echoing(command, |line| {
         if let Some(error) = line.strip_prefix("BENCH-ERROR ") {
             errors.push(error.to_owned());
-        } else if let Some(row) = parse_local(&line)? {
+        } else if let Some(row) = parse_local(line)? {
             rows.push(row);
         }
-    }
-    let status = child.wait()?;
+        Ok(())
+    })?;
     let failure = if !errors.is_empty() {
         Some(format!("cases not measured: {}", errors.join("; ")))
     } else if !status.success() {
