@@ -33,6 +33,9 @@ pub struct ParamControlsProps {
     /// Greys out every control.
     #[prop_or_default]
     pub disabled: bool,
+    /// Each control's id is `{id_prefix}-{processor}-{param}`.
+    #[prop_or(AttrValue::Static("fw"))]
+    pub id_prefix: AttrValue,
 }
 
 /// A form with one control per param of `info`; see the [module
@@ -129,7 +132,7 @@ fn on_text(props: &ParamControlsProps, spec: &ParamSpec) -> Callback<Event> {
 }
 
 fn control(props: &ParamControlsProps, spec: &ParamSpec) -> Html {
-    let id = format!("fw-{}-{}", props.info.name, spec.name);
+    let id = format!("{}-{}-{}", props.id_prefix, props.info.name, spec.name);
     let value = current(spec, &props.values);
     let text = display(spec, &value);
     let disabled = props.disabled;
@@ -160,7 +163,8 @@ fn control(props: &ParamControlsProps, spec: &ParamSpec) -> Html {
                 on_change.emit(change_of(&name, Value::Bool(input.checked())));
             });
             let checked = value.as_bool().unwrap_or_default();
-            let input = html! { <input type="checkbox" {id} {checked} {onchange} {disabled} /> };
+            let input =
+                html! { <input type="checkbox" id={id.clone()} {checked} {onchange} {disabled} /> };
             ("bool", input)
         }
         ParamKind::Choice { options } => {
@@ -172,7 +176,7 @@ fn control(props: &ParamControlsProps, spec: &ParamSpec) -> Html {
                 }
             });
             let input = html! {
-                <select {id} {onchange} {disabled}>
+                <select id={id.clone()} {onchange} {disabled}>
                     { for options.iter().map(|option| html! {
                         <option value={option.clone()} selected={*option == text}>
                             { option.clone() }
@@ -185,15 +189,14 @@ fn control(props: &ParamControlsProps, spec: &ParamSpec) -> Html {
         ParamKind::Color => {
             let oninput = on_text(props, spec);
             let input = html! {
-                <input type="color" {id} value={text.clone()} onchange={oninput} {disabled} />
+                <input type="color" id={id.clone()} value={text.clone()} onchange={oninput} {disabled} />
             };
             ("color", input)
         }
     };
-    let label_for = format!("fw-{}-{}", props.info.name, spec.name);
     html! {
         <div class={classes!("fw-param", format!("fw-param-{kind}"))}>
-            <label class="fw-param-label" for={label_for}>{ spec.label.clone() }</label>
+            <label class="fw-param-label" for={id}>{ spec.label.clone() }</label>
             <div class="fw-param-input">{ input }{ for unit }</div>
         </div>
     }

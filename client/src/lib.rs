@@ -48,4 +48,7 @@ pub mod worker;
 pub use app::{use_params, UseParams};
 pub use controls::{ParamControls, ParamControlsProps};
 pub use stats::StreamStats;
-pub use streamer::{Streamer, StreamerProps, StreamerState};
+pub use streamer::{
+    Device, DeviceKind, FacingMode, Streamer, StreamerProps, StreamerState, StreamerText,
+    VideoAttributes,
+};

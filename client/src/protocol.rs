@@ -2,7 +2,9 @@
 //!
 //! Every message is a plain JS object `{ json: "<ToWorker or FromWorker as
 //! JSON>" }`; the start message also carries the transferred camera
-//! `readable` and generator `writable` streams next to `json`, and on the
+//! `readable` and, unless the worker makes its own output
+//! ([`FromWorker::Output`]), the generator's `writable` stream next to
+//! `json`; [`ToWorker::Source`] carries a new `readable`; on the
 //! fallback path ([`ToWorker::StartFrames`]) each [`ToWorker::Frame`] and
 //! [`FromWorker::Processed`] carries a transferred `VideoFrame` in `frame`.
 //! Keeping the payload in serde JSON makes the protocol testable natively.
@@ -15,6 +17,9 @@ use serde_json::Value;
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum ToWorker {
     /// Build `processor` with `params` and process the transferred streams.
+    /// Without a `writable`, the worker makes a `VideoTrackGenerator` and
+    /// sends its track back in [`FromWorker::Output`] (only when it said
+    /// it can, in [`FromWorker::Ready`]).
     Start {
         /// Registry name of the video processor.
         processor: String,
@@ -41,6 +46,10 @@ pub enum ToWorker {
     /// `frame` field. The page sends the next one only after the
     /// [`FromWorker::Processed`] answer (latest frame wins on the page).
     Frame,
+    /// Another camera was chosen: read frames from the transferred
+    /// `readable` from now on (the processor, its state and the output go
+    /// on).
+    Source,
     /// Stop reading frames and close the streams.
     Stop,
     /// Test hook: the worker panics (a wasm trap, as a panicking processor
@@ -94,6 +103,14 @@ pub struct WorkerStats {
     /// Milliseconds from reading the last frame to having written its
     /// output (conversion, processing, output frame, write).
     pub total_ms: f64,
+    /// The latency processing adds: median time from a camera frame
+    /// reaching the worker to its processed frame being written (waiting
+    /// for the loop included), ms.
+    pub latency_ms_p50: f64,
+    /// `VideoFrame`s the worker holds right now (the latest camera frame
+    /// waiting, the one in flight, its output): stays at most 3 when every
+    /// frame is closed.
+    pub open_frames: u64,
 }
 
 /// What the worker tells the page.
@@ -101,7 +118,15 @@ pub struct WorkerStats {
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum FromWorker {
     /// The worker's wasm is loaded and it listens: the page may send Start.
-    Ready,
+    Ready {
+        /// The worker has `VideoTrackGenerator` (the spec's way to make a
+        /// video track in a worker): the page sends no `writable`.
+        #[serde(default)]
+        video_track_generator: bool,
+    },
+    /// The output track the worker made (`VideoTrackGenerator`),
+    /// transferred in the message's `track` field.
+    Output,
     /// Periodic counters.
     Stats(WorkerStats),
     /// Results the processor emitted for one frame.
@@ -168,7 +193,13 @@ mod tests {
         assert_eq!(FromWorker::parse(&stats.to_json()), Some(stats));
         assert_eq!(
             FromWorker::parse(r#"{"type":"ready"}"#),
-            Some(FromWorker::Ready)
+            Some(FromWorker::Ready {
+                video_track_generator: false
+            })
+        );
+        assert_eq!(
+            serde_json::from_str::<ToWorker>(r#"{"type":"source"}"#).unwrap(),
+            ToWorker::Source
         );
         assert_eq!(FromWorker::parse("{nonsense"), None);
         assert_eq!(

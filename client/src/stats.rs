@@ -52,7 +52,10 @@ impl StreamStats {
                 "process {:.1} / {:.1} ms (p50/p95) · frame {:.1} / {:.1} ms",
                 w.process_ms_p50, w.process_ms_p95, w.total_ms_p50, w.total_ms_p95
             ),
-            format!("{} frames · {} dropped", w.frames, w.dropped),
+            format!(
+                "{} frames · {} dropped · added latency {:.1} ms",
+                w.frames, w.dropped, w.latency_ms_p50
+            ),
         ];
         if let Some(ms) = self.first_frame_ms {
             lines.push(format!("first frame {ms:.0} ms after START"));

@@ -77,6 +77,7 @@ pub fn run(registry: Registry) {
         registry,
         control: RefCell::new(Control::default()),
         frames: RefCell::new(None),
+        source: RefCell::new(None),
     });
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
@@ -91,7 +92,9 @@ pub fn run(registry: Registry) {
     }
     // The handler lives as long as the worker.
     on_message.forget();
-    post(&FromWorker::Ready);
+    post(&FromWorker::Ready {
+        video_track_generator: js::has_global("VideoTrackGenerator"),
+    });
 }
 
 /// Sends a message to the page.
@@ -119,12 +122,44 @@ fn post_processed(frame: Option<JsValue>) {
         None => js::object(&[json])
             .and_then(|data| js::call(&js_sys::global(), "postMessage", &[data.into()])),
     };
-    if let Err(error) = sent {
-        if let Some(frame) = &frame {
-            let _ = js::call(frame, "close", &[]);
+    match (&frame, sent) {
+        (Some(_), Ok(_)) => release_frame(),
+        (Some(frame), Err(error)) => {
+            close_frame(frame);
+            web_sys::console::error_1(&JsValue::from_str(&format!("framewise worker: {error}")));
         }
-        web_sys::console::error_1(&JsValue::from_str(&format!("framewise worker: {error}")));
+        (None, Err(error)) => {
+            web_sys::console::error_1(&JsValue::from_str(&format!("framewise worker: {error}")))
+        }
+        (None, Ok(_)) => {}
     }
+}
+
+thread_local! {
+    /// `VideoFrame`s this worker holds: camera frames read or received and
+    /// output frames made, minus those closed or handed back to the page.
+    static OPEN_FRAMES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts a `VideoFrame` the worker now holds (see [`WorkerStats::open_frames`]).
+fn hold_frame() {
+    OPEN_FRAMES.with(|open| open.set(open.get() + 1));
+}
+
+/// Counts a held `VideoFrame` as given up (closed or transferred).
+fn release_frame() {
+    OPEN_FRAMES.with(|open| open.set(open.get().saturating_sub(1)));
+}
+
+/// Closes a held `VideoFrame`.
+fn close_frame(frame: &JsValue) {
+    let _ = js::call(frame, "close", &[]);
+    release_frame();
+}
+
+/// The frames this worker holds now.
+fn open_frames() -> u64 {
+    OPEN_FRAMES.with(|open| open.get())
 }
 
 /// What the message handler shares with the frame loop.
@@ -144,6 +179,15 @@ struct Worker {
     /// The fallback path's processor and counters (between frames; taken
     /// while one frame is processed).
     frames: RefCell<Option<Frames>>,
+    /// The camera reader of the running frame loop, if one runs.
+    source: RefCell<Option<Source>>,
+}
+
+/// Where the frame loop's camera frames come from: a reader feeding the
+/// slot. A device switch replaces the reader, not the slot.
+struct Source {
+    reader: JsValue,
+    slot: Rc<RefCell<Slot>>,
 }
 
 /// The fallback path's state: one frame at a time, sent by the page.
@@ -163,6 +207,7 @@ impl Worker {
         let message = text.and_then(|t| serde_json::from_str::<ToWorker>(&t).ok());
         match message {
             Some(ToWorker::Start { processor, params }) => self.start(data, processor, params),
+            Some(ToWorker::Source) => self.switch_source(data),
             Some(ToWorker::Configure { processor, params }) => {
                 self.control.borrow_mut().pending = Some((processor, params));
             }
@@ -210,12 +255,23 @@ impl Worker {
             });
             return;
         }
-        let streams = js::get(data, "readable").and_then(|r| Ok((r, js::get(data, "writable")?)));
+        let streams = js::get(data, "readable")
+            .and_then(|r| Ok((r, js::get(data, "writable")?)))
+            .and_then(|(readable, writable)| match writable.is_undefined() {
+                true => Ok((readable, own_generator()?)),
+                false => Ok((readable, writable)),
+            });
         let (readable, writable) = match streams {
-            Ok((r, w)) if !r.is_undefined() && !w.is_undefined() => (r, w),
-            _ => {
+            Ok((r, w)) if !r.is_undefined() => (r, w),
+            Ok(_) => {
                 return post(&FromWorker::Error {
-                    message: "the start message carries no readable/writable streams".into(),
+                    message: "the start message carries no camera stream".into(),
+                    fatal: true,
+                })
+            }
+            Err(message) => {
+                return post(&FromWorker::Error {
+                    message,
                     fatal: true,
                 })
             }
@@ -255,10 +311,11 @@ impl Worker {
         if input.is_undefined() || input.is_null() {
             return post(&FromWorker::Processed);
         }
+        hold_frame();
         let Some(mut state) = self.frames.borrow_mut().take() else {
             // Not started, stopped, or (against the protocol) a frame while
             // one is in flight: never queue.
-            let _ = js::call(&input, "close", &[]);
+            close_frame(&input);
             return;
         };
         state.arrived_at.push(js::now_ms());
@@ -266,7 +323,7 @@ impl Worker {
         let worker = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let output = worker.process_one(&mut state, &input).await;
-            let _ = js::call(&input, "close", &[]);
+            close_frame(&input);
             let answer = match output {
                 Ok(frame) => Some(frame),
                 Err(message) => {
@@ -304,7 +361,9 @@ impl Worker {
         let written = output_frame(&frame)?;
         let done_at = js::now_ms();
         let steps = [started, converted_at, processed_at, done_at];
-        state.timing.record(&mut state.stats, &frame, steps);
+        state
+            .timing
+            .record(&mut state.stats, &frame, started, steps);
         let stats = &mut state.stats;
         stats.input_fps = state.arrived_at.rate(1e3);
         post_outcome(stats, results);
@@ -348,7 +407,11 @@ impl Worker {
         let reader = js::call(&readable, "getReader", &[])?;
         let writer = js::call(&writable, "getWriter", &[])?;
         let slot = Rc::new(RefCell::new(Slot::default()));
-        wasm_bindgen_futures::spawn_local(read_frames(reader.clone(), slot.clone()));
+        wasm_bindgen_futures::spawn_local(read_frames(reader.clone(), slot.clone(), 0));
+        *self.source.borrow_mut() = Some(Source {
+            reader,
+            slot: slot.clone(),
+        });
         let mut stats = WorkerStats::default();
         let mut timing = Timing::default();
         let mut converter = Converter::default();
@@ -357,19 +420,19 @@ impl Worker {
                 break Ok(());
             }
             self.configure(&mut name, &mut pipeline);
-            let input = match next_frame(&slot).await {
-                Next::Frame(frame) => frame,
+            let (input, read_at) = match next_frame(&slot).await {
+                Next::Frame(frame, read_at) => (frame, read_at),
                 Next::End => break Ok(()),
                 Next::Failed(error) => break Err(format!("reading camera frames failed: {error}")),
             };
             if self.control.borrow().stop {
-                let _ = js::call(&input, "close", &[]);
+                close_frame(&input);
                 break Ok(());
             }
             let started = js::now_ms();
             let converted = converter.rgba(&input, &mut stats).await;
             // The camera frame is not needed once its pixels are copied.
-            let _ = js::call(&input, "close", &[]);
+            close_frame(&input);
             let converted_at = js::now_ms();
             let output = converted.and_then(|mut frame| {
                 let results = pipeline.process(&mut frame).map_err(|e| e.to_string())?;
@@ -391,7 +454,7 @@ impl Worker {
             };
             let written = output_frame(&frame)?;
             let write = js::call_async(&writer, "write", std::slice::from_ref(&written)).await;
-            let _ = js::call(&written, "close", &[]);
+            close_frame(&written);
             if let Err(error) = write {
                 // The generator's track was stopped: the page is done.
                 break if self.control.borrow().stop {
@@ -402,30 +465,88 @@ impl Worker {
             }
             let done_at = js::now_ms();
             let steps = [started, converted_at, processed_at, done_at];
-            timing.record(&mut stats, &frame, steps);
+            timing.record(&mut stats, &frame, read_at, steps);
             timing.fill_input(&mut stats, &slot.borrow());
-            post_outcome(&stats, results);
+            post_outcome(&mut stats, results);
         };
         {
             let mut slot = slot.borrow_mut();
             slot.closed = true;
-            if let Some(frame) = slot.frame.take() {
-                let _ = js::call(&frame, "close", &[]);
+            if let Some((frame, _)) = slot.frame.take() {
+                close_frame(&frame);
             }
         }
-        let _ = js::call(&reader, "cancel", &[]);
+        if let Some(source) = self.source.borrow_mut().take() {
+            let _ = js::call(&source.reader, "cancel", &[]);
+        }
         let _ = js::call(&writer, "close", &[]);
         outcome
     }
+
+    /// A device switch: the frame loop reads from the transferred
+    /// `readable` from now on; the old reader is cancelled, the frame it
+    /// may still deliver is closed.
+    fn switch_source(&self, data: &JsValue) {
+        let readable = js::get(data, "readable").unwrap_or(JsValue::UNDEFINED);
+        let mut source = self.source.borrow_mut();
+        let switched = match source.as_mut() {
+            _ if readable.is_undefined() => Err("the switch message carries no stream".into()),
+            None => Err("no frame loop runs".to_owned()),
+            Some(source) => js::call(&readable, "getReader", &[]).map(|reader| {
+                let old = std::mem::replace(&mut source.reader, reader.clone());
+                let generation = {
+                    let mut slot = source.slot.borrow_mut();
+                    slot.generation += 1;
+                    slot.generation
+                };
+                let _ = js::call(&old, "cancel", &[]);
+                let slot = source.slot.clone();
+                wasm_bindgen_futures::spawn_local(read_frames(reader, slot, generation));
+            }),
+        };
+        if let Err(error) = switched {
+            let _ = js::call(&readable, "cancel", &[]);
+            post(&FromWorker::Error {
+                message: format!("switching the camera failed: {error}"),
+                fatal: false,
+            });
+        }
+    }
+}
+
+/// A `VideoTrackGenerator` made here (browsers that follow the spec have
+/// it in workers): its track goes to the page in [`FromWorker::Output`],
+/// its `writable` is returned for the frame loop.
+fn own_generator() -> Result<JsValue, String> {
+    if !js::has_global("VideoTrackGenerator") {
+        return Err(
+            "the start message carries no output stream and this worker has no \
+                    VideoTrackGenerator to make one"
+                .into(),
+        );
+    }
+    let generator = js::construct("VideoTrackGenerator", &[])?;
+    let track = js::get(&generator, "track")?;
+    let data = js::object(&[
+        ("json", JsValue::from_str(&FromWorker::Output.to_json())),
+        ("track", track.clone()),
+    ])?;
+    js::call(
+        &js_sys::global(),
+        "postMessage",
+        &[data.into(), js_sys::Array::of1(&track).into()],
+    )?;
+    js::get(&generator, "writable")
 }
 
 /// Posts one frame's results, if any, and the stats on the first frame and
 /// every [`STATS_EVERY`] frames after it.
-fn post_outcome(stats: &WorkerStats, results: Vec<Value>) {
+fn post_outcome(stats: &mut WorkerStats, results: Vec<Value>) {
     if !results.is_empty() {
         post(&FromWorker::Results { results });
     }
     if stats.frames == 1 || stats.frames.is_multiple_of(STATS_EVERY) {
+        stats.open_frames = open_frames();
         post(&FromWorker::Stats(stats.clone()));
     }
 }
@@ -436,6 +557,8 @@ struct Timing {
     total_ms: Window,
     /// `performance.now()` when each output frame was written.
     written_at: Window,
+    /// From reading each camera frame to writing its output, ms.
+    latency_ms: Window,
 }
 
 impl Default for Timing {
@@ -444,15 +567,23 @@ impl Default for Timing {
             process_ms: Window::new(WINDOW),
             total_ms: Window::new(WINDOW),
             written_at: Window::new(WINDOW),
+            latency_ms: Window::new(WINDOW),
         }
     }
 }
 
 impl Timing {
-    /// Records one written frame — its size and the `performance.now()`
-    /// times it was started, converted, processed and written — and
-    /// refreshes the output rate and the percentiles.
-    fn record(&mut self, stats: &mut WorkerStats, frame: &VideoFrame, steps: [f64; 4]) {
+    /// Records one written frame — its size, when its camera frame reached
+    /// the worker (`read_at`) and the `performance.now()` times it was
+    /// started, converted, processed and written — and refreshes the
+    /// output rate and the percentiles.
+    fn record(
+        &mut self,
+        stats: &mut WorkerStats,
+        frame: &VideoFrame,
+        read_at: f64,
+        steps: [f64; 4],
+    ) {
         let [started, converted_at, processed_at, done_at] = steps;
         stats.frames += 1;
         stats.width = frame.width();
@@ -463,6 +594,8 @@ impl Timing {
         self.process_ms.push(stats.process_ms);
         self.total_ms.push(stats.total_ms);
         self.written_at.push(done_at);
+        self.latency_ms.push(done_at - read_at);
+        stats.latency_ms_p50 = self.latency_ms.percentile(50.0).unwrap_or(0.0);
         stats.output_fps = self.written_at.rate(1e3);
         stats.process_ms_p50 = self.process_ms.percentile(50.0).unwrap_or(0.0);
         stats.process_ms_p95 = self.process_ms.percentile(95.0).unwrap_or(0.0);
@@ -482,8 +615,12 @@ impl Timing {
 /// The one-frame mailbox between the reader task and the frame loop:
 /// latest frame wins.
 struct Slot {
-    /// The newest camera frame not yet taken by the loop.
-    frame: Option<JsValue>,
+    /// The newest camera frame not yet taken by the loop, and when it was
+    /// read (`performance.now()`, ms).
+    frame: Option<(JsValue, f64)>,
+    /// Bumped by each device switch: a reader of an older generation
+    /// closes what it still reads and stops.
+    generation: u64,
     /// The stream ended (`Ok`) or reading failed (`Err`).
     end: Option<Result<(), String>>,
     /// The loop is done: the reader closes what it still gets and stops.
@@ -503,6 +640,7 @@ impl Default for Slot {
     fn default() -> Self {
         Self {
             frame: None,
+            generation: 0,
             end: None,
             closed: false,
             wake: None,
@@ -523,11 +661,21 @@ impl Slot {
 
 /// The reader task: reads camera frames as fast as they come and puts
 /// each in the slot, closing (and counting as dropped) the one it
-/// replaces.
-async fn read_frames(reader: JsValue, slot: Rc<RefCell<Slot>>) {
+/// replaces. It stops when the slot moves to a newer `generation` (a
+/// device switch) or closes.
+async fn read_frames(reader: JsValue, slot: Rc<RefCell<Slot>>, generation: u64) {
     loop {
         let chunk = js::call_async(&reader, "read", &[]).await;
         let mut slot = slot.borrow_mut();
+        if slot.generation != generation {
+            // Replaced: only close what this reader still got.
+            if let Ok(frame) = chunk.and_then(|c| js::get(&c, "value")) {
+                if !frame.is_undefined() {
+                    let _ = js::call(&frame, "close", &[]);
+                }
+            }
+            return;
+        }
         let chunk = match chunk {
             Ok(chunk) => chunk,
             Err(error) => {
@@ -547,10 +695,12 @@ async fn read_frames(reader: JsValue, slot: Rc<RefCell<Slot>>) {
             let _ = js::call(&frame, "close", &[]);
             return;
         }
+        hold_frame();
+        let now = js::now_ms();
         slot.received += 1;
-        slot.read_at.push(js::now_ms());
-        if let Some(older) = slot.frame.replace(frame) {
-            let _ = js::call(&older, "close", &[]);
+        slot.read_at.push(now);
+        if let Some((older, _)) = slot.frame.replace((frame, now)) {
+            close_frame(&older);
             slot.dropped += 1;
         }
         slot.wake();
@@ -559,7 +709,8 @@ async fn read_frames(reader: JsValue, slot: Rc<RefCell<Slot>>) {
 
 /// What the frame loop gets from the slot.
 enum Next {
-    Frame(JsValue),
+    /// A camera frame and when it was read.
+    Frame(JsValue, f64),
     End,
     Failed(String),
 }
@@ -569,8 +720,8 @@ async fn next_frame(slot: &Rc<RefCell<Slot>>) -> Next {
     loop {
         let waiting = {
             let mut state = slot.borrow_mut();
-            if let Some(frame) = state.frame.take() {
-                return Next::Frame(frame);
+            if let Some((frame, read_at)) = state.frame.take() {
+                return Next::Frame(frame, read_at);
             }
             match &state.end {
                 Some(Ok(())) => return Next::End,
@@ -595,7 +746,9 @@ fn output_frame(frame: &VideoFrame) -> Result<JsValue, String> {
         ("codedHeight", frame.height().into()),
         ("timestamp", JsValue::from_f64(frame.timestamp_us() as f64)),
     ])?;
-    js::construct("VideoFrame", &[pixels.into(), init.into()])
+    let output = js::construct("VideoFrame", &[pixels.into(), init.into()])?;
+    hold_frame();
+    Ok(output)
 }
 
 /// How camera frames become RGBA; learnt on the first frame.

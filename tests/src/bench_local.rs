@@ -15,12 +15,19 @@
 //!
 //! - `output_fps`: records whose hash differs from the previous record's
 //!   (a repeated picture is not a frame), per second of the window;
-//! - `dropped_pct`: where the output strip is legible (≥ [`LEGIBLE`] of
-//!   the records decode): input indices in the displayed range that no
-//!   record showed; otherwise the worker's dropped / received over the
-//!   window (its stats), else null;
-//! - `latency_ms_p50`: where legible, the median of (input index shown −
-//!   output index shown) × frame period; else null;
+//! - `dropped_pct`, index-based where the processor keeps the strip
+//!   ([`keeps_index_strip`]) and it is legible (≥ [`LEGIBLE`] of the
+//!   records decode): only records with both indices and a plausible gap
+//!   ([`MAX_AHEAD`], [`MAX_BEHIND`]; else a misread) count; the input
+//!   indices are unwrapped over the loop, each output placed that gap
+//!   behind, and the absolute indices in the displayed range that no
+//!   record showed are the dropped ones ([`index_dropped_pct`]).
+//!   Otherwise from new pictures: each comes from one distinct input
+//!   frame, so 1 − new pictures / (input fps × window) is dropped
+//!   ([`picture_dropped_pct`]; input fps as below, else [`FPS`]);
+//! - `latency_ms_p50`: where index-based, the median of (input index
+//!   shown − output index shown) × frame period over the same records
+//!   ([`index_latency_ms_p50`]); else null;
 //! - `first_frame_ms`: from the START click's event time to the first
 //!   rVFC on the output with `videoWidth > 0`;
 //! - `input_fps`, `proc_ms_p50`, `proc_ms_p95`: the median of the
@@ -123,6 +130,20 @@ pub fn camera_frames(width: u32, height: u32) -> u32 {
 /// already there, and returns its path.
 pub fn camera_file(width: u32, height: u32) -> io::Result<PathBuf> {
     crate::camera_video_file(width, height, FPS, camera_frames(width, height))
+}
+
+/// Most frames the output may be ahead of the raw camera `<video>` in a
+/// record (the two are sampled at slightly different moments); more is a
+/// misread strip.
+pub const MAX_AHEAD: i64 = 1;
+/// Most frames (0.5 s at [`FPS`]) the output may be behind the raw camera
+/// `<video>` in a record; more is a misread strip.
+pub const MAX_BEHIND: i64 = 15;
+
+/// Whether `processor`'s output keeps the index strip decodable (`flip`'s
+/// read mirrored), so drops and latency can be read from it.
+pub fn keeps_index_strip(processor: &str) -> bool {
+    matches!(processor, "passthrough" | "invert" | "grayscale" | "flip")
 }
 
 /// Whether `processor`'s output shows the index strip mirrored.
@@ -277,6 +298,55 @@ pub fn frames_behind(input: u32, output: u32, frames: u32) -> i64 {
     }
 }
 
+/// Frames the output is behind the raw camera in `record`, when both
+/// indices are known and the gap is within −[`MAX_AHEAD`]..=[`MAX_BEHIND`];
+/// `None` otherwise (a strip not decoded or misread).
+pub fn plausible_behind(record: &Record, frames: u32) -> Option<i64> {
+    let behind = frames_behind(record.input?, record.output?, frames);
+    (-MAX_AHEAD..=MAX_BEHIND)
+        .contains(&behind)
+        .then_some(behind)
+}
+
+/// Dropped % from the indices: over the records with a
+/// [`plausible_behind`] gap, the input indices are unwrapped
+/// ([`unwrap_indices`]), each output index is that gap behind its input,
+/// and [`missing_pct`] of those. A misread output is left out instead of
+/// adding whole loops. `None` for fewer than two such frames.
+pub fn index_dropped_pct(records: &[Record], frames: u32, period_ms: f64) -> Option<f64> {
+    let kept: Vec<(f64, u32, i64)> = records
+        .iter()
+        .filter_map(|r| Some((r.t, r.input?, plausible_behind(r, frames)?)))
+        .collect();
+    let inputs: Vec<(f64, u32)> = kept.iter().map(|&(t, input, _)| (t, input)).collect();
+    let outputs: Vec<i64> = unwrap_indices(&inputs, frames, period_ms)
+        .iter()
+        .zip(&kept)
+        .map(|(input, &(_, _, behind))| input - behind)
+        .collect();
+    missing_pct(&outputs)
+}
+
+/// Median input-to-display delay from the indices, ms: the
+/// [`plausible_behind`] gaps × `period_ms`. `None` without any.
+pub fn index_latency_ms_p50(records: &[Record], frames: u32, period_ms: f64) -> Option<f64> {
+    let behind: Vec<f64> = records
+        .iter()
+        .filter_map(|r| Some(plausible_behind(r, frames)? as f64 * period_ms))
+        .collect();
+    percentile(&behind, 50.0)
+}
+
+/// Dropped % from new pictures: each comes from one distinct input frame,
+/// so of the `input_fps` × window input frames, those beyond `new` never
+/// reached the display. Clamped to 0..=100; `None` without a window or
+/// input rate.
+pub fn picture_dropped_pct(new: usize, input_fps: f64, window_ms: f64) -> Option<f64> {
+    let expected = input_fps * window_ms / 1000.0;
+    (expected.is_finite() && expected > 0.0)
+        .then(|| (100.0 * (1.0 - new as f64 / expected)).clamp(0.0, 100.0))
+}
+
 /// Nearest-rank percentile (`p` in 0..=100); `None` when empty.
 pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
     let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
@@ -335,12 +405,8 @@ pub fn measure(
     std::thread::sleep(WARM_UP);
 
     let begin = "const B = window.__fwBench; B.records = []; B.recording = true; \
-                 B.start = performance.now(); return document.body.dataset.cameraStats || null";
-    let stats_at_start: Value = browser
-        .execute(begin, &[])?
-        .as_str()
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or(Value::Null);
+                 B.start = performance.now(); return null";
+    browser.execute(begin, &[])?;
     let started = Instant::now();
     let mut snapshots = Vec::new();
     while started.elapsed() < Duration::from_secs(seconds) {
@@ -366,39 +432,29 @@ pub fn measure(
     let period = 1000.0 / f64::from(FPS);
     let new = new_pictures(&records);
     let output_fps = (window_ms > 0.0).then(|| new as f64 * 1000.0 / window_ms);
-    let outputs: Vec<(f64, u32)> = records
-        .iter()
-        .filter_map(|r| Some((r.t, r.output?)))
-        .collect();
-    let decoded = outputs.len() as f64 / records.len().max(1) as f64;
+    let decoded =
+        records.iter().filter(|r| r.output.is_some()).count() as f64 / records.len().max(1) as f64;
     let legible = !records.is_empty() && decoded >= LEGIBLE;
-    let dropped_pct = if legible {
-        missing_pct(&unwrap_indices(&outputs, frames, period))
-    } else {
-        let delta = |name: &str| Some(stat(&stats_at_end, name)? - stat(&stats_at_start, name)?);
-        match (delta("dropped"), delta("received")) {
-            (Some(dropped), Some(received)) if received > 0.0 => Some(dropped * 100.0 / received),
-            _ => None,
-        }
-    };
-    let behind: Vec<f64> = records
-        .iter()
-        .filter_map(|r| Some(frames_behind(r.input?, r.output?, frames) as f64 * period))
-        .collect();
-    let latency_ms_p50 = if legible {
-        percentile(&behind, 50.0)
-    } else {
-        None
-    };
+    let index_based = keeps_index_strip(processor) && legible;
     let median = |name: &str| {
         let values: Vec<f64> = snapshots.iter().filter_map(|s| stat(s, name)).collect();
         percentile(&values, 50.0)
+    };
+    let input_fps = median("input_fps");
+    let (dropped_pct, latency_ms_p50) = if index_based {
+        (
+            index_dropped_pct(&records, frames, period),
+            index_latency_ms_p50(&records, frames, period),
+        )
+    } else {
+        let fps = input_fps.unwrap_or(f64::from(FPS));
+        (picture_dropped_pct(new, fps, window_ms), None)
     };
     let row = Row {
         processor: processor.to_owned(),
         width,
         height,
-        input_fps: median("input_fps"),
+        input_fps,
         output_fps,
         proc_ms_p50: median("process_ms_p50"),
         proc_ms_p95: median("process_ms_p95"),
@@ -411,6 +467,10 @@ pub fn measure(
         _ => 0,
     };
     let inputs = records.iter().filter(|r| r.input.is_some()).count();
+    let plausible = records
+        .iter()
+        .filter(|r| plausible_behind(r, frames).is_some())
+        .count();
     // Numbers from the page, shortened for a person.
     let short = |v: &Value| {
         v.as_f64()
@@ -418,14 +478,18 @@ pub fn measure(
     };
     let info = format!(
         "{processor} {width}x{height}: {} rVFC callbacks ({presented} frames presented) in {:.1} s, \
-         {new} new pictures; output index legible in {:.0}% ({}), input in {}; \
+         {new} new pictures; output index legible in {:.0}%, input in {inputs}, \
+         both plausible in {plausible}; dropped {}; \
          first frame {} ms after START (resize event {}; Streamer's own {}); \
          worker at end: {}x{}, {} received, {} dropped, out {} fps, total {} ms p50, {} / {}",
         records.len(),
         window_ms / 1000.0,
         decoded * 100.0,
-        if legible { "index-based" } else { "not legible" },
-        inputs,
+        if index_based {
+            "and latency index-based"
+        } else {
+            "from new pictures"
+        },
         short(&first["first"]),
         short(&first["resize"]),
         short(&stats_at_end["first_frame_ms"]),
@@ -487,6 +551,85 @@ mod tests {
         assert_eq!(frames_behind(0, 59, 60), 1);
         assert_eq!(frames_behind(2, 3, 60), -1);
         assert_eq!(frames_behind(7, 7, 60), 0);
+    }
+
+    /// Records at 30 fps for `count` frames: the camera at frame `i + 2`,
+    /// the output at frame `i`, both on a `frames` loop.
+    fn indexed(count: u32, frames: u32) -> Vec<Record> {
+        let p = 1000.0 / 30.0;
+        (0..count)
+            .map(|i| Record {
+                t: f64::from(i) * p,
+                presented: u64::from(i),
+                hash: u64::from(i),
+                output: Some(i % frames),
+                input: Some((i + 2) % frames),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_misread_index_does_not_inflate_dropped() {
+        let p = 1000.0 / 30.0;
+        let mut r = indexed(150, 60);
+        assert_eq!(index_dropped_pct(&r, 60, p), Some(0.0));
+        // One output misread by +30 in the middle of the run.
+        r[70].output = r[70].output.map(|o| (o + 30) % 60);
+        let naive: Vec<(f64, u32)> = r.iter().filter_map(|r| Some((r.t, r.output?))).collect();
+        assert!(missing_pct(&unwrap_indices(&naive, 60, p)).unwrap_or(0.0) > 20.0);
+        // The misread record is left out: its frame counts as 1 of 150.
+        let one = 100.0 / 150.0;
+        assert_eq!(index_dropped_pct(&r, 60, p), Some(one));
+        assert_eq!(index_latency_ms_p50(&r, 60, p), Some(2.0 * p));
+        // Without the camera's index the output is not used either.
+        r[80].input = None;
+        assert_eq!(index_dropped_pct(&r, 60, p), Some(2.0 * one));
+    }
+
+    #[test]
+    fn frames_missing_from_the_output_are_dropped() {
+        let p = 1000.0 / 30.0;
+        let r: Vec<Record> = indexed(100, 90)
+            .into_iter()
+            .filter(|r| r.output.is_some_and(|o| o % 10 != 5))
+            .collect();
+        let dropped = index_dropped_pct(&r, 90, p).unwrap_or(f64::NAN);
+        assert!((dropped - 10.0).abs() < 1e-9, "{dropped}");
+    }
+
+    #[test]
+    fn implausible_gaps_are_misreads() {
+        let r = |input, output| Record {
+            input,
+            output,
+            ..record(0.0, 0)
+        };
+        assert_eq!(plausible_behind(&r(Some(5), Some(6)), 60), Some(-1));
+        assert_eq!(plausible_behind(&r(Some(5), Some(7)), 60), None);
+        assert_eq!(plausible_behind(&r(Some(5), Some(50)), 60), Some(15));
+        assert_eq!(plausible_behind(&r(Some(5), Some(49)), 60), None);
+        assert_eq!(plausible_behind(&r(None, Some(5)), 60), None);
+        assert_eq!(plausible_behind(&r(Some(5), None), 60), None);
+    }
+
+    #[test]
+    fn dropped_from_new_pictures() {
+        let dropped = picture_dropped_pct(570, 30.0, 20_000.0).unwrap_or(f64::NAN);
+        assert!((dropped - 5.0).abs() < 1e-9, "{dropped}");
+        assert_eq!(picture_dropped_pct(620, 30.0, 20_000.0), Some(0.0));
+        assert_eq!(picture_dropped_pct(0, 30.0, 20_000.0), Some(100.0));
+        assert_eq!(picture_dropped_pct(10, 30.0, 0.0), None);
+        assert_eq!(picture_dropped_pct(10, f64::NAN, 1000.0), None);
+    }
+
+    #[test]
+    fn only_strip_keeping_processors_are_index_based() {
+        for name in ["passthrough", "invert", "grayscale", "flip"] {
+            assert!(keeps_index_strip(name), "{name}");
+        }
+        for name in ["cartoon", "pixelate", "brightness-contrast", "frame-stats"] {
+            assert!(!keeps_index_strip(name), "{name}");
+        }
     }
 
     #[test]

@@ -12,18 +12,22 @@ use serde_json::{json, Value};
 use crate::webdriver::Browser;
 use crate::{base64_decode, dist_dir, fake_camera_flag, StaticServer, FAKE_CAMERA};
 
-/// Counts getUserMedia calls and keeps the streams it returned, before
-/// any of the page's scripts run.
+/// Counts getUserMedia calls and keeps every track they returned (in
+/// `window.__fwTracks`: the streams themselves change when a device is
+/// switched), before any of the page's scripts run.
 pub const SPY: &str = r#"
 (() => {
   window.__fwGumCalls = 0;
-  window.__fwStreams = [];
+  window.__fwTracks = [];
   const md = navigator.mediaDevices;
   if (!md) return;
   const original = md.getUserMedia.bind(md);
   md.getUserMedia = (constraints) => {
     window.__fwGumCalls += 1;
-    return original(constraints).then((stream) => { window.__fwStreams.push(stream); return stream; });
+    return original(constraints).then((stream) => {
+      window.__fwTracks.push(...stream.getTracks());
+      return stream;
+    });
   };
 })();
 "#;
@@ -182,6 +186,39 @@ pub fn wait_playing(browser: &Browser) {
         .expect("reading the camera error");
     assert_eq!(state, "playing", "camera error: {error}");
     wait_output_plays(browser).expect("the output video never played");
+}
+
+/// Clicks START once the camera view is there, expects the camera state
+/// `failed`, checks that `on_state` reported what the Streamer shows, and
+/// returns that message.
+pub fn start_and_expect_failure(browser: &Browser) -> String {
+    browser
+        .wait_for(
+            "return document.querySelector('.fw-start') !== null",
+            Duration::from_secs(20),
+        )
+        .expect("the camera view never appeared");
+    browser.click(".fw-start").expect("clicking START");
+    let state = browser
+        .wait_for(
+            "const s = document.body.dataset.cameraState; \
+             return (s === 'playing' || s === 'failed') ? s : null",
+            Duration::from_secs(20),
+        )
+        .expect("no camera state");
+    assert_eq!(state, "failed");
+    let reported = browser
+        .execute("return document.body.dataset.cameraError", &[])
+        .expect("reading the reported error");
+    let shown = browser
+        .execute(
+            "return document.querySelector('.fw-error').textContent",
+            &[],
+        )
+        .expect("reading the shown error");
+    println!("failed: {shown}");
+    assert_eq!(reported, shown, "on_state reports what the page shows");
+    shown.as_str().unwrap_or_default().to_owned()
 }
 
 /// Waits until the Streamer's output `<video>` has a size and has played

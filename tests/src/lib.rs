@@ -195,14 +195,37 @@ pub fn camera_video_file(width: u32, height: u32, fps: u32, frames: u32) -> io::
     let path = std::env::temp_dir().join(format!(
         "framewise-camera-{width}x{height}-{fps}fps-{frames}.y4m"
     ));
-    let bytes = framewise::synth::y4m(width, height, fps, frames);
+    write_once(path, &framewise::synth::y4m(width, height, fps, frames))
+}
+
+/// Writes `bytes` to `path` unless it already holds that many: to a unique
+/// name, then renamed into place, so a concurrent reader never sees half a
+/// file.
+fn write_once(path: PathBuf, bytes: &[u8]) -> io::Result<PathBuf> {
     if std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
         return Ok(path);
     }
     let partial = path.with_extension(format!("{}.partial", std::process::id()));
-    std::fs::write(&partial, &bytes)?;
+    std::fs::write(&partial, bytes)?;
     std::fs::rename(&partial, &path)?;
     Ok(path)
+}
+
+/// The fake microphone's tone: sample rate, frequency (Hz), seconds
+/// (looped by Chromium).
+pub const FAKE_MICROPHONE: (u32, f64, f64) = (48_000, 440.0, 2.0);
+
+/// The Chromium flag that plays [`FAKE_MICROPHONE`]'s tone
+/// (`framewise::synth::wav`, mono, amplitude 0.5) as every fake
+/// microphone.
+pub fn fake_microphone_flag() -> io::Result<String> {
+    let (rate, hz, seconds) = FAKE_MICROPHONE;
+    let path = std::env::temp_dir().join(format!("framewise-microphone-{rate}-{hz}.wav"));
+    let path = write_once(path, &framewise::synth::wav(rate, 1, seconds, hz))?;
+    Ok(format!(
+        "--use-file-for-fake-audio-capture={}",
+        path.display()
+    ))
 }
 
 /// The Chromium flag that plays [`fake_camera_file`] as the camera.

@@ -280,7 +280,7 @@ fn the_tutorial_shows_canny_edges_and_its_sliders_change_them() {
         .unwrap();
     assert_eq!(
         sliders,
-        serde_json::json!(["fw-canny-threshold1", "fw-canny-threshold2"])
+        serde_json::json!(["framewise-canny-threshold1", "framewise-canny-threshold2"])
     );
 
     let [white, black, total] = edge_counts(&browser);
@@ -293,8 +293,8 @@ fn the_tutorial_shows_canny_edges_and_its_sliders_change_them() {
     );
 
     // Both thresholds to 1000: (almost) no gradient is strong enough.
-    set_slider(&browser, "fw-canny-threshold2", "1000");
-    set_slider(&browser, "fw-canny-threshold1", "1000");
+    set_slider(&browser, "framewise-canny-threshold2", "1000");
+    set_slider(&browser, "framewise-canny-threshold1", "1000");
     let fewer = browser
         .wait_for(
             &format!(

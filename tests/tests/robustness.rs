@@ -67,7 +67,7 @@ fn assert_stop_releases_everything(browser: &Browser) {
 fn assert_released(browser: &Browser, state: &str) {
     let released = browser.wait_for(
         &format!(
-            "const tracks = window.__fwStreams.flatMap((s) => s.getTracks()); \
+            "const tracks = window.__fwTracks; \
              return window.__fwLiveWorkers === 0 && tracks.length > 0 \
                && tracks.every((t) => t.readyState === 'ended') \
                && document.body.dataset.cameraState === '{state}'"
@@ -77,7 +77,7 @@ fn assert_released(browser: &Browser, state: &str) {
     let report = browser
         .execute(
             "return [window.__fwLiveWorkers, window.__fwWorkers.length, \
-               window.__fwStreams.flatMap((s) => s.getTracks()).map((t) => t.readyState), \
+               window.__fwTracks.map((t) => t.readyState), \
                document.body.dataset.cameraState]",
             &[],
         )

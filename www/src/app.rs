@@ -13,10 +13,11 @@
 //! chosen processor in the worker, its params driven by the same controls;
 //! `&autostart=1` starts it without a click (its `playing` prop), and
 //! `&width=W&height=H` sets the camera size it asks for (default 640×480;
-//! `cargo xtask bench local` uses it for 1280×720). Then the
+//! `cargo xtask bench local` uses it for 1280×720), and `&audio=1` (or the
+//! Microphone box) passes the microphone through to the output. Then the
 //! page publishes `data-camera-state` (`idle`, `starting`, `playing`,
-//! `failed`), `data-camera-error` and `data-camera-stats` (the Streamer's
-//! [`StreamStats`] as JSON, updated every few frames).
+//! `restarting`, `failed`), `data-camera-error` and `data-camera-stats`
+//! (the Streamer's [`StreamStats`] as JSON, updated every few frames).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -69,6 +70,7 @@ pub fn App() -> Html {
     let (camera_from_url, autostart) = camera_from_url();
     let (camera_width, camera_height) = *use_memo((), |()| camera_size_from_url());
     let camera = use_state(|| camera_from_url);
+    let audio = use_state(|| flag_from_url("audio"));
     let playing = use_state(|| autostart.then_some(true));
     let last_result = use_state(|| None::<Value>);
     let input_ref = use_node_ref();
@@ -125,14 +127,22 @@ pub fn App() -> Html {
         })
     };
     let on_state = Callback::from(|state: StreamerState| {
-        let (name, error) = match state {
-            StreamerState::Idle => ("idle", String::new()),
-            StreamerState::Starting => ("starting", String::new()),
-            StreamerState::Playing => ("playing", String::new()),
-            StreamerState::Failed(message) => ("failed", message),
+        let error = match &state {
+            StreamerState::Failed(message) | StreamerState::Restarting(message) => message.clone(),
+            _ => String::new(),
         };
-        publish(&[("cameraState", name.to_owned()), ("cameraError", error)]);
+        publish(&[
+            ("cameraState", state.name().to_owned()),
+            ("cameraError", error),
+        ]);
     });
+    let on_audio = {
+        let audio = audio.clone();
+        Callback::from(move |event: Event| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            audio.set(input.checked());
+        })
+    };
     let on_stats = Callback::from(|stats: StreamStats| {
         let json = serde_json::to_string(&stats).unwrap_or_default();
         publish(&[("cameraStats", json)]);
@@ -156,9 +166,13 @@ pub fn App() -> Html {
                 MediaKind::Video if *camera => html! {
                     <>
                         <section class="card">
+                            <label class="audio-toggle">
+                                <input type="checkbox" checked={*audio} onchange={on_audio} />
+                                { " Microphone (passed through unprocessed; applies at START)" }
+                            </label>
                             <Streamer processor={info.name.clone()} params={state.params.clone()}
                                 playing={*playing} worker_url={WORKER_URL} show_input=true
-                                width={camera_width} height={camera_height}
+                                width={camera_width} height={camera_height} audio={*audio}
                                 {on_state} {on_result} {on_stats} />
                         </section>
                         { results_card((*last_result).iter().cloned().collect()) }
@@ -536,6 +550,13 @@ fn camera_from_url() -> (bool, bool) {
     let camera = query.get("mode").as_deref() == Some("camera");
     let autostart = query.get("autostart").as_deref() == Some("1");
     (camera, camera && autostart)
+}
+
+/// Whether the page URL has `&{name}=1`.
+fn flag_from_url(name: &str) -> bool {
+    let search = web_sys::window().and_then(|w| w.location().search().ok());
+    let query = search.and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
+    query.and_then(|q| q.get(name)).as_deref() == Some("1")
 }
 
 /// `&width=W&height=H` from the page URL: the camera size the Streamer

@@ -4,20 +4,19 @@
 //! in WebAssembly.
 
 use framewise::processors::video::canny;
-use framewise_yew::{use_params, ParamControls, Streamer};
+use framewise_yew::Streamer;
 use yew::prelude::*;
 
 #[function_component]
 fn App() -> Html {
-    let params = use_params();
+    // Canny's schema, keeping only the two threshold sliders.
     let mut sliders = canny::info();
     sliders.params.retain(|p| p.name.starts_with("threshold"));
     html! {
         <>
             <h1>{ "My first Framewise app" }</h1>
             <p>{ "Hello, world" }</p>
-            <Streamer processor="canny" params={params.values.clone()} worker_url="./tutorial-worker_loader.js" />
-            <ParamControls info={sliders} values={params.values} on_change={params.on_change} />
+            <Streamer processor="canny" schema={sliders} worker_url="./tutorial-worker_loader.js" />
         </>
     }
 }
