@@ -24,6 +24,8 @@ pub mod processor;
 pub mod processors;
 pub mod registry;
 pub mod synth;
+pub mod window;
+pub mod wire;
 
 pub use frame::{AudioFrame, ColorRange, FrameError, I420Frame, VideoFrame};
 pub use params::{ParamError, ParamKind, ParamSpec, ParamValue, Params};

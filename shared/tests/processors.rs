@@ -36,6 +36,7 @@ fn registry_lists_every_builtin_with_schema_and_cost() {
         "flip",
         "rotate-180",
         "frame-stats",
+        "stress",
         "gain",
         "delay",
         "lowpass",

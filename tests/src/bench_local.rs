@@ -23,8 +23,9 @@
 //!   behind, and the absolute indices in the displayed range that no
 //!   record showed are the dropped ones ([`index_dropped_pct`]).
 //!   Otherwise from new pictures: each comes from one distinct input
-//!   frame, so 1 − new pictures / (input fps × window) is dropped
-//!   ([`picture_dropped_pct`]; input fps as below, else [`FPS`]);
+//!   frame, so 1 − new output pictures / new pictures on the raw camera
+//!   `<video>` (hashed at each of its rVFCs over the same window) is
+//!   dropped ([`picture_dropped_pct`]);
 //! - `latency_ms_p50`: where index-based, the median of (input index
 //!   shown − output index shown) × frame period over the same records
 //!   ([`index_latency_ms_p50`]); else null;
@@ -154,13 +155,14 @@ fn mirrored(processor: &str) -> bool {
 /// Installed before START: records the START click's time, the first
 /// output frame, and (while `recording`) one entry per output rVFC:
 /// `[now, presentedFrames, hash, outputStrip, inputStrip]` (strips as
-/// base64 RGBA, null when the video has no picture).
+/// base64 RGBA, null when the video has no picture), and the hash of the
+/// raw camera `<video>` at each of its own rVFCs (`inputs`).
 const SETUP: &str = r#"
 const [stripW, stripH, hashW, hashH] = arguments;
 const out = document.querySelector('video.fw-output');
 const inp = document.querySelector('video.fw-input');
 if (!out || !out.requestVideoFrameCallback) return 'no output video with requestVideoFrameCallback';
-const B = window.__fwBench = { click: null, first: null, resize: null, recording: false, records: [], start: 0, stop: 0 };
+const B = window.__fwBench = { click: null, first: null, resize: null, recording: false, records: [], inputs: [], start: 0, stop: 0 };
 document.addEventListener('click', (e) => {
   if (B.click === null && e.target instanceof Element && e.target.closest('.fw-start')) B.click = e.timeStamp;
 }, true);
@@ -195,6 +197,11 @@ const onFrame = (now, meta) => {
   out.requestVideoFrameCallback(onFrame);
 };
 out.requestVideoFrameCallback(onFrame);
+const onInput = () => {
+  if (B.recording && inp.videoWidth) B.inputs.push(hash(inp));
+  inp.requestVideoFrameCallback(onInput);
+};
+if (inp) inp.requestVideoFrameCallback(onInput);
 return 'ok';
 "#;
 
@@ -241,14 +248,14 @@ fn records(value: &Value, mirrored: bool) -> Vec<Record> {
         .unwrap_or_default()
 }
 
-/// Records whose picture differs from the previous record's.
-pub fn new_pictures(records: &[Record]) -> usize {
+/// Pictures (by hash, in order) that differ from the one before.
+pub fn new_pictures(hashes: impl IntoIterator<Item = u64>) -> usize {
     let mut last = None;
-    records
-        .iter()
-        .filter(|r| {
-            let new = last != Some(r.hash);
-            last = Some(r.hash);
+    hashes
+        .into_iter()
+        .filter(|&hash| {
+            let new = last != Some(hash);
+            last = Some(hash);
             new
         })
         .count()
@@ -337,14 +344,13 @@ pub fn index_latency_ms_p50(records: &[Record], frames: u32, period_ms: f64) -> 
     percentile(&behind, 50.0)
 }
 
-/// Dropped % from new pictures: each comes from one distinct input frame,
-/// so of the `input_fps` × window input frames, those beyond `new` never
-/// reached the display. Clamped to 0..=100; `None` without a window or
-/// input rate.
-pub fn picture_dropped_pct(new: usize, input_fps: f64, window_ms: f64) -> Option<f64> {
-    let expected = input_fps * window_ms / 1000.0;
-    (expected.is_finite() && expected > 0.0)
-        .then(|| (100.0 * (1.0 - new as f64 / expected)).clamp(0.0, 100.0))
+/// Dropped % from new pictures: each new output picture comes from one
+/// distinct input picture, so of the `new_inputs` the raw camera showed in
+/// the window, those beyond `new_outputs` never reached the display.
+/// Clamped to 0..=100; `None` without input pictures.
+pub fn picture_dropped_pct(new_outputs: usize, new_inputs: usize) -> Option<f64> {
+    (new_inputs > 0)
+        .then(|| (100.0 * (1.0 - new_outputs as f64 / new_inputs as f64)).clamp(0.0, 100.0))
 }
 
 /// Nearest-rank percentile (`p` in 0..=100); `None` when empty.
@@ -404,8 +410,8 @@ pub fn measure(
     }
     std::thread::sleep(WARM_UP);
 
-    let begin = "const B = window.__fwBench; B.records = []; B.recording = true; \
-                 B.start = performance.now(); return null";
+    let begin = "const B = window.__fwBench; B.records = []; B.inputs = []; \
+                 B.recording = true; B.start = performance.now(); return null";
     browser.execute(begin, &[])?;
     let started = Instant::now();
     let mut snapshots = Vec::new();
@@ -421,7 +427,7 @@ pub fn measure(
     }
     let end = browser.execute(
         "const B = window.__fwBench; B.recording = false; B.stop = performance.now(); \
-         return {ms: B.stop - B.start, records: B.records}",
+         return {ms: B.stop - B.start, records: B.records, inputs: B.inputs}",
         &[],
     )?;
     let stats_at_end = snapshots.last().cloned().unwrap_or(Value::Null);
@@ -430,7 +436,9 @@ pub fn measure(
 
     let frames = camera_frames(width, height);
     let period = 1000.0 / f64::from(FPS);
-    let new = new_pictures(&records);
+    let new = new_pictures(records.iter().map(|r| r.hash));
+    let input_hashes = end["inputs"].as_array().cloned().unwrap_or_default();
+    let new_inputs = new_pictures(input_hashes.iter().filter_map(Value::as_u64));
     let output_fps = (window_ms > 0.0).then(|| new as f64 * 1000.0 / window_ms);
     let decoded =
         records.iter().filter(|r| r.output.is_some()).count() as f64 / records.len().max(1) as f64;
@@ -447,8 +455,7 @@ pub fn measure(
             index_latency_ms_p50(&records, frames, period),
         )
     } else {
-        let fps = input_fps.unwrap_or(f64::from(FPS));
-        (picture_dropped_pct(new, fps, window_ms), None)
+        (picture_dropped_pct(new, new_inputs), None)
     };
     let row = Row {
         processor: processor.to_owned(),
@@ -478,7 +485,7 @@ pub fn measure(
     };
     let info = format!(
         "{processor} {width}x{height}: {} rVFC callbacks ({presented} frames presented) in {:.1} s, \
-         {new} new pictures; output index legible in {:.0}%, input in {inputs}, \
+         {new} new pictures (raw camera: {new_inputs}); output index legible in {:.0}%, input in {inputs}, \
          both plausible in {plausible}; dropped {}; \
          first frame {} ms after START (resize event {}; Streamer's own {}); \
          worker at end: {}x{}, {} received, {} dropped, out {} fps, total {} ms p50, {} / {}",
@@ -527,8 +534,8 @@ mod tests {
             record(2.0, 2),
             record(3.0, 1),
         ];
-        assert_eq!(new_pictures(&r), 3);
-        assert_eq!(new_pictures(&[]), 0);
+        assert_eq!(new_pictures(r.iter().map(|r| r.hash)), 3);
+        assert_eq!(new_pictures([]), 0);
     }
 
     #[test]
@@ -614,12 +621,11 @@ mod tests {
 
     #[test]
     fn dropped_from_new_pictures() {
-        let dropped = picture_dropped_pct(570, 30.0, 20_000.0).unwrap_or(f64::NAN);
+        let dropped = picture_dropped_pct(570, 600).unwrap_or(f64::NAN);
         assert!((dropped - 5.0).abs() < 1e-9, "{dropped}");
-        assert_eq!(picture_dropped_pct(620, 30.0, 20_000.0), Some(0.0));
-        assert_eq!(picture_dropped_pct(0, 30.0, 20_000.0), Some(100.0));
-        assert_eq!(picture_dropped_pct(10, 30.0, 0.0), None);
-        assert_eq!(picture_dropped_pct(10, f64::NAN, 1000.0), None);
+        assert_eq!(picture_dropped_pct(620, 600), Some(0.0));
+        assert_eq!(picture_dropped_pct(0, 600), Some(100.0));
+        assert_eq!(picture_dropped_pct(10, 0), None);
     }
 
     #[test]

@@ -161,14 +161,23 @@ pub fn open(query: &str) -> (StaticServer, Browser) {
 /// any of the page's scripts.
 pub fn open_with(query: &str, init_scripts: &[&str]) -> (StaticServer, Browser) {
     let server = StaticServer::start(&dist_dir().expect("no demo build")).expect("static server");
+    let browser = camera_browser(init_scripts, &[]);
+    browser.goto(&server.url(query)).expect("loading the page");
+    (server, browser)
+}
+
+/// Chromium with the generated video as the camera, [`SPY`] and then
+/// `init_scripts` installed, and `extra_args`.
+pub fn camera_browser(init_scripts: &[&str], extra_args: &[&str]) -> Browser {
     let camera = fake_camera_flag().expect("writing the fake camera video");
-    let browser = Browser::start(&[&camera]).expect("starting Chromium");
+    let mut args = vec![camera.as_str()];
+    args.extend_from_slice(extra_args);
+    let browser = Browser::start(&args).expect("starting Chromium");
     browser.add_init_script(SPY).expect("init script");
     for script in init_scripts {
         browser.add_init_script(script).expect("init script");
     }
-    browser.goto(&server.url(query)).expect("loading the page");
-    (server, browser)
+    browser
 }
 
 /// Waits until the camera state is `playing` (or fails with its error) and
@@ -186,6 +195,20 @@ pub fn wait_playing(browser: &Browser) {
         .expect("reading the camera error");
     assert_eq!(state, "playing", "camera error: {error}");
     wait_output_plays(browser).expect("the output video never played");
+}
+
+/// Sets a `ParamControls` slider (by its
+/// id, `fw-PROCESSOR-PARAM`) as a user's drag does.
+pub fn set_slider(browser: &Browser, id: &str, value: &str) {
+    let done = browser
+        .execute(
+            "const el = document.getElementById(arguments[0]); if (!el) return false; \
+             el.value = arguments[1]; \
+             el.dispatchEvent(new Event('input', { bubbles: true })); return true",
+            &[Value::from(id), Value::from(value)],
+        )
+        .expect("setting a slider");
+    assert_eq!(done, Value::Bool(true), "no slider #{id}");
 }
 
 /// Clicks START once the camera view is there, expects the camera state

@@ -14,6 +14,7 @@
 
 pub mod bench_local;
 pub mod camera;
+pub mod server;
 pub mod webdriver;
 
 use std::collections::BTreeMap;

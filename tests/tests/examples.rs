@@ -16,7 +16,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use framewise_e2e::camera;
+use framewise_e2e::camera::{self, set_slider};
 use framewise_e2e::webdriver::Browser;
 use framewise_e2e::StaticServer;
 use framewise_example_custom::sepia;
@@ -74,20 +74,6 @@ fn start_example(name: &str) -> (StaticServer, Browser) {
     camera::wait_output_plays(&browser)
         .unwrap_or_else(|e| panic!("{name}: the output video never played: {e}"));
     (server, browser)
-}
-
-/// Sets a [`ParamControls`](framewise_yew::ParamControls) slider (by its
-/// id, `fw-PROCESSOR-PARAM`) as a user's drag does.
-fn set_slider(browser: &Browser, id: &str, value: &str) {
-    let done = browser
-        .execute(
-            "const el = document.getElementById(arguments[0]); if (!el) return false; \
-             el.value = arguments[1]; \
-             el.dispatchEvent(new Event('input', { bubbles: true })); return true",
-            &[Value::from(id), Value::from(value)],
-        )
-        .expect("setting a slider");
-    assert_eq!(done, Value::Bool(true), "no slider #{id}");
 }
 
 /// The camera and output `<video>`s on a 20-px grid:

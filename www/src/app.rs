@@ -13,8 +13,10 @@
 //! chosen processor in the worker, its params driven by the same controls;
 //! `&autostart=1` starts it without a click (its `playing` prop), and
 //! `&width=W&height=H` sets the camera size it asks for (default 640×480;
-//! `cargo xtask bench local` uses it for 1280×720), and `&audio=1` (or the
-//! Microphone box) passes the microphone through to the output. Then the
+//! `cargo xtask bench local` uses it for 1280×720), `&audio=1` (or the
+//! Microphone box) passes the microphone through to the output, and
+//! `&placement=local|remote|auto` (or the Local / Server / Auto switch)
+//! says where frames are processed (the server: this page's origin). Then the
 //! page publishes `data-camera-state` (`idle`, `starting`, `playing`,
 //! `restarting`, `failed`), `data-camera-error` and `data-camera-stats`
 //! (the Streamer's [`StreamStats`] as JSON, updated every few frames).
@@ -23,7 +25,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use framewise::{synth, MediaKind, ProcessorInfo, Registry, VideoFrame, VideoPipeline};
-use framewise_yew::{canvas, ParamControls, StreamStats, Streamer, StreamerState};
+use framewise_yew::{canvas, ParamControls, Placement, StreamStats, Streamer, StreamerState};
 use serde_json::{json, Value};
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
@@ -71,6 +73,7 @@ pub fn App() -> Html {
     let (camera_width, camera_height) = *use_memo((), |()| camera_size_from_url());
     let camera = use_state(|| camera_from_url);
     let audio = use_state(|| flag_from_url("audio"));
+    let placement = use_state(placement_from_url);
     let playing = use_state(|| autostart.then_some(true));
     let last_result = use_state(|| None::<Value>);
     let input_ref = use_node_ref();
@@ -136,6 +139,10 @@ pub fn App() -> Html {
             ("cameraError", error),
         ]);
     });
+    let on_placement = {
+        let placement = placement.clone();
+        Callback::from(move |choice: PlacementChoice| placement.set(choice))
+    };
     let on_audio = {
         let audio = audio.clone();
         Callback::from(move |event: Event| {
@@ -166,11 +173,16 @@ pub fn App() -> Html {
                 MediaKind::Video if *camera => html! {
                     <>
                         <section class="card">
-                            <label class="audio-toggle">
-                                <input type="checkbox" checked={*audio} onchange={on_audio} />
-                                { " Microphone (passed through unprocessed; applies at START)" }
-                            </label>
+                            <div class="camera-options">
+                                { placement_switch(*placement, &on_placement) }
+                                <label class="audio-toggle">
+                                    <input type="checkbox" checked={*audio} onchange={on_audio} />
+                                    { " Microphone (passed through unprocessed)" }
+                                </label>
+                            </div>
                             <Streamer processor={info.name.clone()} params={state.params.clone()}
+                                schema={info.clone()} show_controls=false
+                                placement={placement.placement()}
                                 playing={*playing} worker_url={WORKER_URL} show_input=true
                                 width={camera_width} height={camera_height} audio={*audio}
                                 {on_state} {on_result} {on_stats} />
@@ -332,6 +344,61 @@ fn results_card(results: Vec<Value>) -> Html {
     }
     let text = compact_pretty(&Value::from(results), 0);
     html! { <section class="card"><h2>{ "Results" }</h2><pre class="results">{ text }</pre></section> }
+}
+
+/// Where the demo's Streamer processes frames (the server is this page's
+/// origin: `cargo xtask demo` proxies `/api` to `framewise-server`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlacementChoice {
+    Local,
+    Remote,
+    Auto,
+}
+
+impl PlacementChoice {
+    const ALL: [(PlacementChoice, &'static str, &'static str); 3] = [
+        (PlacementChoice::Local, "local", "Local"),
+        (PlacementChoice::Remote, "remote", "Server"),
+        (PlacementChoice::Auto, "auto", "Auto"),
+    ];
+
+    fn placement(self) -> Placement {
+        match self {
+            PlacementChoice::Local => Placement::Local,
+            PlacementChoice::Remote => Placement::Remote { server: "".into() },
+            PlacementChoice::Auto => Placement::Auto {
+                server: Some("".into()),
+            },
+        }
+    }
+}
+
+/// `&placement=local|remote|auto` from the page URL (local by default).
+fn placement_from_url() -> PlacementChoice {
+    let search = web_sys::window().and_then(|w| w.location().search().ok());
+    let query = search.and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
+    let asked = query.and_then(|q| q.get("placement"));
+    PlacementChoice::ALL
+        .iter()
+        .find(|(_, name, _)| Some(*name) == asked.as_deref())
+        .map_or(PlacementChoice::Local, |(choice, _, _)| *choice)
+}
+
+/// Local | Server | Auto (applies at the next START).
+fn placement_switch(current: PlacementChoice, on_pick: &Callback<PlacementChoice>) -> Html {
+    let button = |(choice, name, label): (PlacementChoice, &str, &str)| {
+        let active = (current == choice).then_some("active");
+        let onclick = on_pick.reform(move |_: MouseEvent| choice);
+        html! {
+            <button class={classes!("mode", active)} data-placement={name.to_owned()} {onclick}
+                    title="Where frames are processed (applies at START)">{ label.to_owned() }</button>
+        }
+    };
+    html! {
+        <div class="modes placement" role="tablist" aria-label="Processing placement">
+            { for PlacementChoice::ALL.into_iter().map(button) }
+        </div>
+    }
 }
 
 /// Still image | Camera.

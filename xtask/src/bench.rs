@@ -47,6 +47,7 @@ type Key = (String, u64, u64);
 pub fn core() -> Result<()> {
     setup::wasm_target()?;
     setup::wasm_bindgen()?;
+    setup::native_libs()?;
     setup::browser()?;
 
     println!("\n==> native benchmark");
@@ -254,6 +255,7 @@ pub fn local(args: &[&str]) -> Result<()> {
         }
     }
     setup::web_tools()?;
+    setup::native_libs()?;
     setup::browser()?;
     let dist = util::root().join("target").join("bench-dist");
     println!("\n==> release build of the demo");

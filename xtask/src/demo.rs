@@ -1,4 +1,5 @@
-//! `cargo xtask demo`: the demo app served by `trunk serve`.
+//! `cargo xtask demo`: the demo app served by `trunk serve`, with
+//! `framewise-server` next to it for remote processing.
 
 use std::net::{Ipv4Addr, TcpListener};
 
@@ -10,6 +11,39 @@ use crate::util::{self, command};
 
 /// The port tried first.
 const DEFAULT_PORT: u16 = 8080;
+
+/// Where the demo's `framewise-server` listens: `Trunk.toml` proxies
+/// `/api` there.
+const SERVER_ADDRESS: &str = "127.0.0.1:8081";
+
+/// The server process, killed when the demo ends.
+struct ServerProcess(std::process::Child);
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Builds and starts `framewise-server` on [`SERVER_ADDRESS`] for the
+/// demo's Server and Auto placements.
+fn start_server() -> Result<ServerProcess> {
+    if std::net::TcpListener::bind(SERVER_ADDRESS).is_err() {
+        bail!(
+            "{SERVER_ADDRESS} is in use: the demo runs framewise-server there (Trunk.toml \
+             proxies /api to it); stop what uses it"
+        );
+    }
+    println!("demo: building framewise-server (release; the first build takes several minutes)");
+    let bin = util::build_server("release")?;
+    let child = std::process::Command::new(&bin)
+        .args(["--listen", SERVER_ADDRESS])
+        .spawn()
+        .with_context(|| format!("starting {}", bin.display()))?;
+    println!("demo: framewise-server on http://{SERVER_ADDRESS} (proxied at /api)");
+    Ok(ServerProcess(child))
+}
 
 /// Installs what is missing, then serves `www/` (or with `--example NAME`
 /// the app in `examples/NAME/`) with an optimised build (release profile +
@@ -48,6 +82,7 @@ pub fn run(args: &[&str]) -> Result<()> {
         None => free_port(DEFAULT_PORT)?,
     };
     setup::web_tools()?;
+    setup::native_libs()?;
     let port_text = port.to_string();
     let mut trunk_args = vec![
         "serve",
@@ -66,6 +101,11 @@ pub fn run(args: &[&str]) -> Result<()> {
         watch = format!("examples/{name}");
         trunk_args.extend([index.as_str(), "--dist", &dist, "--watch", &watch]);
     }
+    // The demo's Server / Auto placements talk to it; examples run local.
+    let _server = match example {
+        None => Some(start_server()?),
+        Some(_) => None,
+    };
     println!();
     println!("demo: building the release wasm (the first build takes a few minutes), then serving");
     println!("demo:   http://127.0.0.1:{port}/");

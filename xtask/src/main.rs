@@ -47,7 +47,8 @@ Commands:
                     case, default 20, after a 2 s warm-up); writes
                     target/bench/local.json
   setup [--browser] only install the tools (wasm32 target, trunk, wasm-bindgen,
-                    wasm-opt; with --browser also chromium + chromium-driver)
+                    wasm-opt, libvpx-dev; with --browser also chromium +
+                    chromium-driver)
   help              this text
 ";
 
@@ -59,8 +60,10 @@ fn main() -> ExitCode {
         ["test"] => test::run(),
         ["bench", "core"] => bench::core(),
         ["bench", "local", rest @ ..] => bench::local(rest),
-        ["setup"] => setup::web_tools(),
-        ["setup", "--browser"] => setup::web_tools().and_then(|()| setup::browser()),
+        ["setup"] => setup::web_tools().and_then(|()| setup::native_libs()),
+        ["setup", "--browser"] => setup::web_tools()
+            .and_then(|()| setup::native_libs())
+            .and_then(|()| setup::browser()),
         [] | ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

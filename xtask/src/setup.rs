@@ -6,7 +6,8 @@
 //! - `wasm-bindgen-cli` equal to the `wasm-bindgen` in Cargo.lock;
 //! - `wasm-opt` from npm's `binaryen` [`BINARYEN_VERSION`] (Debian's is too
 //!   old to read what current Rust emits);
-//! - Debian's `chromium` + `chromium-driver` for browser tests.
+//! - Debian's `chromium` + `chromium-driver` for browser tests;
+//! - Debian's `libvpx-dev` (+ `pkg-config`), which `framewise-vpx` links.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -239,6 +240,29 @@ pub fn browser() -> Result<()> {
     match (chromium_path(), chromedriver_path()) {
         (Some(_), Some(_)) => Ok(()),
         _ => bail!("apt-get installed chromium, yet `chromium` or `chromedriver` is not on PATH"),
+    }
+}
+
+/// Native libraries the workspace links: Debian's `libvpx-dev` (found
+/// through `pkg-config`) for `framewise-vpx`.
+pub fn native_libs() -> Result<()> {
+    let vpx = || output_of("pkg-config", &["--modversion", "vpx"]);
+    if let Some(version) = vpx() {
+        ok("libvpx-dev", &version);
+        return Ok(());
+    }
+    installing(
+        "libvpx-dev + pkg-config",
+        "apt-get update; apt-get install -y libvpx-dev pkg-config",
+    );
+    apt(&["update"])?;
+    apt(&["install", "-y", "libvpx-dev", "pkg-config"])?;
+    match vpx() {
+        Some(version) => {
+            ok("libvpx-dev", &version);
+            Ok(())
+        }
+        None => bail!("apt-get installed libvpx-dev, yet `pkg-config --modversion vpx` fails"),
     }
 }
 

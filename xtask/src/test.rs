@@ -23,7 +23,7 @@ type Step = (&'static str, Box<dyn FnOnce() -> Result<()>>);
 /// Runs the steps, timing each; prints a summary either way.
 pub fn run() -> Result<()> {
     let steps: Vec<Step> = vec![
-        ("setup (tools + Chromium)", Box::new(setup_all)),
+        ("setup (tools + libvpx + Chromium)", Box::new(setup_all)),
         (
             "cargo fmt --check",
             Box::new(|| run_cargo(&["fmt", "--all", "--check"])),
@@ -76,6 +76,7 @@ fn run_cargo(args: &[&str]) -> Result<()> {
 
 fn setup_all() -> Result<()> {
     setup::web_tools()?;
+    setup::native_libs()?;
     setup::browser()
 }
 
@@ -160,9 +161,9 @@ pub fn trunk_build(index: Option<&str>, dist: &Path) -> Result<()> {
     util::run(command("trunk", &args).env("TRUNK_OFFLINE", "true"))
 }
 
-/// Builds the demo as `cargo xtask demo` serves it, and every example,
-/// then runs the end-to-end tests in `tests/` (crate `framewise-e2e`)
-/// against those builds.
+/// Builds the demo as `cargo xtask demo` serves it, every example and
+/// `framewise-server`, then runs the end-to-end tests in `tests/` (crate
+/// `framewise-e2e`) against those builds.
 fn demo_end_to_end() -> Result<()> {
     let target = util::root().join("target");
     let dist = target.join("e2e-dist");
@@ -174,6 +175,9 @@ fn demo_end_to_end() -> Result<()> {
         trunk_build(Some(&format!("examples/{name}/index.html")), &example_dist)?;
         check_dist(&example_dist, worker, name)?;
     }
+    // The remote-placement tests run the server's debug build (the native
+    // tests built its dependencies already).
+    let server = util::build_server("dev")?;
     let chromium = setup::chromium_path().context("chromium is not installed")?;
     let chromedriver = setup::chromedriver_path().context("chromedriver is not installed")?;
     // The e2e tests are #[ignore]d (they need this build and Chromium).
@@ -193,6 +197,7 @@ fn demo_end_to_end() -> Result<()> {
     };
     e2e.env("FRAMEWISE_E2E_DIST", &dist)
         .env("FRAMEWISE_E2E_EXAMPLES", &examples)
+        .env("FRAMEWISE_SERVER_BIN", &server)
         .env("CHROMIUM", chromium)
         .env("CHROMEDRIVER", chromedriver);
     util::run(&mut e2e)

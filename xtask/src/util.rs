@@ -13,6 +13,35 @@ pub fn root() -> PathBuf {
     xtask.parent().unwrap_or(xtask).to_path_buf()
 }
 
+/// Where cargo puts what it builds: `$CARGO_TARGET_DIR` or `target/`.
+pub fn cargo_target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root().join(dir),
+        _ => root().join("target"),
+    }
+}
+
+/// Builds `framewise-server` with `profile` (`dev` or `release`) and
+/// returns the binary's path.
+pub fn build_server(profile: &str) -> Result<PathBuf> {
+    run(&mut cargo(&[
+        "build",
+        "-p",
+        "framewise-server",
+        "--profile",
+        profile,
+    ]))?;
+    let dir = if profile == "dev" { "debug" } else { profile };
+    let bin = cargo_target_dir().join(dir).join("framewise-server");
+    if !bin.is_file() {
+        bail!(
+            "cargo built framewise-server, yet {} is missing",
+            bin.display()
+        );
+    }
+    Ok(bin)
+}
+
 /// `program args…`, run from the repository root.
 pub fn command(program: &str, args: &[&str]) -> Command {
     let mut command = Command::new(program);

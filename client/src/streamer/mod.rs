@@ -20,10 +20,14 @@
 //! - [`model`]: the state and its reducer, [`devices`]: the device list
 //!   and the remembered choice, [`text`]: every string shown; plain code,
 //!   tested natively.
+//! - [`placement`]: local, remote or auto, and when Auto moves;
+//!   [`remote`]: the session with a `framewise-server` over WebRTC;
 //! - `session`: what runs between START and STOP (browser APIs).
 
 pub mod devices;
 pub mod model;
+pub mod placement;
+pub mod remote;
 mod session;
 pub mod text;
 
@@ -36,6 +40,8 @@ use yew::prelude::*;
 
 pub use devices::{Device, DeviceKind};
 pub use model::{StreamerAction, StreamerModel, StreamerState};
+pub use placement::Placement;
+pub use remote::IceServerConfig;
 pub use text::StreamerText;
 
 use crate::controls::{merge, ParamControls};
@@ -167,6 +173,11 @@ pub struct StreamerProps {
     /// Show the stats overlay on the output video.
     #[prop_or(true)]
     pub show_stats: bool,
+    /// Draw the controls for `schema`'s params (set false when the app
+    /// draws its own and passes `schema` only for the cost hint Auto
+    /// placement uses).
+    #[prop_or(true)]
+    pub show_controls: bool,
     /// Show the camera (and, with audio, microphone) picker.
     #[prop_or(true)]
     pub show_devices: bool,
@@ -174,6 +185,14 @@ pub struct StreamerProps {
     /// English.
     #[prop_or_default]
     pub text: Rc<StreamerText>,
+    /// Where frames are processed: [`Placement::Local`] (the default: no
+    /// frame leaves the device), `Remote { server }` or `Auto { server }`.
+    /// Read at START.
+    #[prop_or_default]
+    pub placement: Placement,
+    /// STUN/TURN servers for the connection to a processing server.
+    #[prop_or_default]
+    pub ice_servers: Vec<IceServerConfig>,
 }
 
 /// Captures the camera, processes every frame in a worker with the named
@@ -271,6 +290,12 @@ pub fn Streamer(props: &StreamerProps) -> Html {
                         web_sys::console::warn_1(&error.into());
                     }
                 }
+                if let Some(remote) = &session.remote {
+                    // The first params went with the offer.
+                    if let Err(error) = remote.borrow().send_params(params) {
+                        web_sys::console::warn_1(&error.into());
+                    }
+                }
             },
         );
     }
@@ -314,6 +339,25 @@ pub fn Streamer(props: &StreamerProps) -> Html {
         .as_ref()
         .map(|s| s.path.clone())
         .unwrap_or_default();
+    let runs_at = model
+        .stats
+        .as_ref()
+        .filter(|_| model.is_active())
+        .map(|s| s.runs_at.clone())
+        .unwrap_or_default();
+    // Say clearly while the camera leaves the device.
+    let sending = (runs_at == crate::stats::RUNS_REMOTE).then(|| {
+        let server = props
+            .placement
+            .server()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("this site's server");
+        html! {
+            <span class="fw-remote" role="status">
+                { format!("● {} {server}", text.sending_to) }
+            </span>
+        }
+    });
     let pickers = props.show_devices.then(|| {
         let mut kinds = vec![(DeviceKind::Camera, &text.camera)];
         if props.audio {
@@ -325,29 +369,34 @@ pub fn Streamer(props: &StreamerProps) -> Html {
             </div>
         }
     });
-    let controls = props.schema.clone().map(|info| {
-        let on_change = {
-            let (params, on_params) = (params.clone(), props.on_params.clone());
-            Callback::from(move |change: Value| {
-                let mut next = (*params).clone();
-                merge(&mut next, &change);
-                on_params.emit(next.clone());
-                params.set(next);
-            })
-        };
-        html! {
-            <ParamControls {info} values={(*params).clone()} {on_change}
-                           id_prefix={props.id.clone()} />
-        }
-    });
+    let controls = props
+        .schema
+        .clone()
+        .filter(|_| props.show_controls)
+        .map(|info| {
+            let on_change = {
+                let (params, on_params) = (params.clone(), props.on_params.clone());
+                Callback::from(move |change: Value| {
+                    let mut next = (*params).clone();
+                    merge(&mut next, &change);
+                    on_params.emit(next.clone());
+                    params.set(next);
+                })
+            };
+            html! {
+                <ParamControls {info} values={(*params).clone()} {on_change}
+                               id_prefix={props.id.clone()} />
+            }
+        });
     let video = &props.video;
     html! {
         <div class="fw-streamer" id={props.id.clone()} data-state={model.state.name()}
-             data-path={path} data-restarts={model.restarts.to_string()}>
+             data-path={path} data-runs-at={runs_at} data-restarts={model.restarts.to_string()}>
             <div class="fw-bar">
                 <button class="fw-start" onclick={onstart} disabled={model.is_active()}>{ &text.start }</button>
                 <button class="fw-stop" onclick={onstop} disabled={!model.is_active()}>{ &text.stop }</button>
                 <span class="fw-status">{ status }</span>
+                { for sending }
                 { for pickers }
             </div>
             <div class="fw-videos">

@@ -184,6 +184,7 @@ mod tests {
             first_frame_ms,
             runs_at: RUNS_LOCAL.into(),
             path: PATH_TRACK.into(),
+            reason: String::new(),
         }
     }
 

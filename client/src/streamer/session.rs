@@ -16,6 +16,8 @@ use yew::prelude::*;
 use super::devices::{self, DeviceKind};
 use super::model::{record_failure, StreamerAction, StreamerModel};
 use super::model::{FAILURE_WINDOW_MS, MAX_FAILURES};
+use super::placement::AutoPolicy;
+use super::remote::Remote;
 use super::{StreamerProps, CAMERA_QUEUE};
 use crate::js;
 use crate::protocol::{FromWorker, ToWorker};
@@ -26,7 +28,7 @@ use crate::stats::{StreamStats, Window, PATH_FALLBACK, PATH_TRACK, RUNS_LOCAL, W
 pub(super) struct Session {
     /// Bumped by every START and STOP: a start that finishes after a
     /// newer START/STOP releases what it got.
-    generation: u64,
+    pub(super) generation: u64,
     /// The chosen camera and microphone (device ids; `None`: default).
     pub(super) camera_choice: Option<String>,
     pub(super) microphone_choice: Option<String>,
@@ -34,7 +36,7 @@ pub(super) struct Session {
     /// microphone track (a device switch swaps them).
     camera: Option<MediaStream>,
     /// The camera's video track, kept for restarts and switches.
-    track: Option<MediaStreamTrack>,
+    pub(super) track: Option<MediaStreamTrack>,
     /// The microphone's track, passed through to the output unprocessed.
     audio: Option<MediaStreamTrack>,
     /// The clone of `track` the current worker's track processor reads
@@ -67,6 +69,19 @@ pub(super) struct Session {
     started_at: f64,
     /// Whether the first processed frame was reported.
     first_frame_seen: bool,
+    /// The remote session, when frames go to a server.
+    pub(super) remote: Option<Rc<RefCell<Remote>>>,
+    /// A remote session is being opened.
+    pub(super) remote_pending: bool,
+    /// The output shows the server's video.
+    pub(super) runs_remote: bool,
+    /// Why processing runs where it runs (for the overlay).
+    pub(super) reason: String,
+    /// When Auto moves.
+    pub(super) auto: AutoPolicy,
+    /// The camera's frame rate as it reports it (the frame budget's base:
+    /// under load the worker sees fewer frames than the camera sends).
+    pub(super) camera_fps: Option<f64>,
     on_message: Option<Closure<dyn FnMut(MessageEvent)>>,
     on_error: Option<Closure<dyn FnMut(web_sys::ErrorEvent)>>,
 }
@@ -122,8 +137,16 @@ impl Fallback {
 }
 
 impl Session {
+    /// The time from START to the first processed frame, once: `Some` the
+    /// first time `frames` is above zero.
+    pub(super) fn first_frame(&mut self, frames: u64) -> Option<f64> {
+        let first = (!self.first_frame_seen && frames > 0).then(|| js::now_ms() - self.started_at);
+        self.first_frame_seen |= first.is_some();
+        first
+    }
+
     /// Ends the worker and what feeds it (not the camera). Idempotent.
-    fn release_worker(&mut self) {
+    pub(super) fn release_worker(&mut self) {
         if let Some(worker) = self.worker.take() {
             let _ = post(&worker, &ToWorker::Stop, &[]);
             worker.set_onmessage(None);
@@ -151,6 +174,12 @@ impl Session {
     /// Ends the worker, stops every track. Idempotent.
     pub(super) fn release(&mut self) {
         self.release_worker();
+        if let Some(remote) = self.remote.take() {
+            remote.borrow_mut().close();
+        }
+        self.remote_pending = false;
+        self.runs_remote = false;
+        self.auto = AutoPolicy::default();
         if let Some(track) = self.generator.take() {
             let _ = js::call(&track, "stop", &[]);
         }
@@ -226,7 +255,7 @@ impl Context {
         self.model.dispatch(StreamerAction::Stop);
     }
 
-    fn fail(&self, message: String) {
+    pub(super) fn fail(&self, message: String) {
         {
             let mut session = self.session.borrow_mut();
             session.generation += 1;
@@ -497,8 +526,13 @@ impl Context {
             // under that name, which would clone the tracks (and STOP would
             // stop the clones and leave the camera on).
             let mut session = self.session.borrow_mut();
+            let track = track?;
+            session.camera_fps = js::call(&track, "getSettings", &[])
+                .and_then(|settings| js::get_f64(&settings, "frameRate"))
+                .ok()
+                .filter(|fps| *fps > 0.0);
             session.camera = Some(Clone::clone(&camera));
-            session.track = Some(track?);
+            session.track = Some(track);
             session.audio = audio;
         }
         if let Some(video) = self.input.cast::<HtmlVideoElement>() {
@@ -506,11 +540,11 @@ impl Context {
             let _ = video.play();
         }
         self.refresh_devices();
-        self.spawn_worker()
+        self.place()
     }
 
     /// Starts a worker; it is connected to the camera when it posts Ready.
-    fn spawn_worker(&self) -> Result<(), String> {
+    pub(super) fn spawn_worker(&self) -> Result<(), String> {
         let url = self.props.borrow().worker_url.to_string();
         let worker = Worker::new(&url).map_err(|e| {
             format!(
@@ -604,7 +638,7 @@ impl Context {
     /// Plays `video_track` (the processed video) and the microphone, if
     /// on, in the output `<video>`. A restarted worker's new track replaces
     /// the old one.
-    fn show_output(&self, video_track: JsValue) -> Result<(), String> {
+    pub(super) fn show_output(&self, video_track: JsValue) -> Result<(), String> {
         let output = {
             let mut session = self.session.borrow_mut();
             if let Some(old) = session.generator.replace(video_track.clone()) {
@@ -823,7 +857,7 @@ impl Context {
             }
             FromWorker::Processed => self.on_processed(data),
             FromWorker::Stats(mut worker) => {
-                let (first_frame_ms, path) = {
+                let (first_frame_ms, path, reason, remote, camera_fps) = {
                     let mut session = self.session.borrow_mut();
                     session.worker_alive = true;
                     if let Some(fallback) = &session.fallback {
@@ -832,17 +866,30 @@ impl Context {
                         worker.dropped = fallback.dropped;
                         worker.input_fps = fallback.seen_at.rate(1e3);
                     }
-                    let first = (!session.first_frame_seen && worker.frames > 0)
-                        .then(|| js::now_ms() - session.started_at);
-                    session.first_frame_seen |= first.is_some();
-                    (first, session.path)
+                    let first = session.first_frame(worker.frames);
+                    (
+                        first,
+                        session.path,
+                        session.reason.clone(),
+                        session.runs_remote,
+                        session.camera_fps,
+                    )
                 };
+                if remote {
+                    // The output is the server's already.
+                    return;
+                }
+                self.check_auto(
+                    worker.process_ms_p95,
+                    camera_fps.unwrap_or(worker.input_fps),
+                );
                 self.model
                     .dispatch(StreamerAction::Stats(Box::new(StreamStats {
                         worker,
                         first_frame_ms,
                         runs_at: RUNS_LOCAL.into(),
                         path: path.into(),
+                        reason,
                     })));
             }
             FromWorker::Results { results } => {

@@ -38,6 +38,8 @@ pub struct StreamerText {
     pub default_device: String,
     /// The output's caption (the processor's name follows it).
     pub output: String,
+    /// Shown while the camera is streamed to a server (its URL follows).
+    pub sending_to: String,
     /// The page is not a secure context.
     pub insecure_context: String,
     /// Camera or microphone permission was denied.
@@ -68,6 +70,7 @@ impl Default for StreamerText {
             microphone: "Microphone".into(),
             default_device: "Default".into(),
             output: "Output".into(),
+            sending_to: "Camera sent for processing to".into(),
             insecure_context: "The camera needs a secure page: open it over HTTPS, or on \
                                localhost / 127.0.0.1 while developing."
                 .into(),

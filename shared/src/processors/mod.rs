@@ -32,6 +32,7 @@ pub(crate) fn register_builtins(registry: &mut Registry) {
         registry.register_video(flip::flip_info(), flip::Flip::default),
         registry.register_video(flip::rotate_info(), flip::Rotate180::default),
         registry.register_video(frame_stats::info(), frame_stats::FrameStats::default),
+        registry.register_video(stress::info(), stress::Stress::default),
     ];
     use audio::*;
     let audio_results = [

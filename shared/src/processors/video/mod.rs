@@ -13,3 +13,4 @@ pub mod luma;
 pub mod passthrough;
 pub mod pixelate;
 pub mod sobel;
+pub mod stress;

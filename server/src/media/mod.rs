@@ -1,0 +1,12 @@
+//! The media path of a session, as plain synchronous code: VP8 packets
+//! joined into frames ([`vp8_rtp`]), the latest-frame-wins slot between
+//! decoding and processing ([`slot`]), and decode / process / encode
+//! ([`processor`]). The session's tasks ([`crate::session`]) drive it.
+
+pub mod processor;
+pub mod slot;
+pub mod vp8_rtp;
+
+pub use processor::{FrameProcessor, MediaError, Processed, VideoDecoder};
+pub use slot::LatestSlot;
+pub use vp8_rtp::{FrameAssembler, Vp8Frame};

@@ -1,0 +1,675 @@
+//! One session: a webrtc-rs peer connection that answers the browser's
+//! offer, and the tasks that move its media through [`crate::media`].
+//!
+//! - **receive**: RTP from the browser's video track → [`FrameAssembler`]
+//!   → [`VideoDecoder`] → the latest-frame [`LatestSlot`] (a keyframe is
+//!   asked for with a PLI when frames were lost);
+//! - **process**: the newest decoded frame → [`FrameProcessor`] on a
+//!   blocking thread → VP8 samples on the answer's video track; results
+//!   and stats on the DataChannel;
+//! - **audio**, when offered: RTP passed back unchanged;
+//! - **control**: the browser's DataChannel ([`ClientMessage`]) sets params
+//!   applied before the next frame.
+//!
+//! Every task runs on the server's task tracker and ends when the
+//! session's token is cancelled: on DELETE, on shutdown, when the
+//! connection fails or closes, or when no video came for the idle timeout.
+//! Then the peer connection is closed (its sockets with it) and the session
+//! leaves the table.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use framewise::wire::{
+    self, ClientMessage, RemoteStats, ServerMessage, SessionAnswer, SessionRequest,
+};
+use framewise::I420Frame;
+use rtc::interceptor::Registry as Interceptors;
+use rtc::media::Sample;
+use rtc::media_stream::MediaStreamTrack;
+use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
+use rtc::peer_connection::configuration::media_engine::{
+    MediaEngine, MIME_TYPE_OPUS, MIME_TYPE_VP8,
+};
+use rtc::peer_connection::configuration::RTCConfigurationBuilder;
+use rtc::peer_connection::sdp::RTCSessionDescription;
+use rtc::peer_connection::transport::RTCIceServer;
+use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
+use rtc::rtp_transceiver::rtp_sender::{
+    RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters,
+    RtpCodecKind,
+};
+use rtc::rtp_transceiver::PayloadType;
+use serde_json::Value;
+use tokio::sync::{oneshot, Notify};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use webrtc::data_channel::{DataChannel, DataChannelEvent};
+use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
+use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
+use webrtc::media_stream::track_local::TrackLocal;
+use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
+use webrtc::peer_connection::{
+    PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCIceGatheringState,
+    RTCPeerConnectionState,
+};
+
+use crate::media::{FrameAssembler, FrameProcessor, LatestSlot, MediaError, VideoDecoder};
+use crate::sessions::{Full, SessionGuard};
+use crate::AppState;
+
+/// VP8's RTP clock.
+const VIDEO_CLOCK_HZ: u32 = 90_000;
+/// Opus's RTP clock.
+const AUDIO_CLOCK_HZ: u32 = 48_000;
+/// The payload types we offer in the answer (the browser's are matched).
+const VP8_PAYLOAD_TYPE: PayloadType = 96;
+const OPUS_PAYLOAD_TYPE: PayloadType = 111;
+/// Keyframe requests to the browser are at least this far apart.
+const PLI_INTERVAL: Duration = Duration::from_millis(500);
+/// Stats go to the browser every this many processed frames, and at
+/// least every [`STATS_INTERVAL`] while frames are processed.
+const STATS_EVERY: u64 = 30;
+const STATS_INTERVAL: Duration = Duration::from_secs(1);
+/// At most this many per-frame errors are sent (then only counted).
+const MAX_REPORTED_ERRORS: u64 = 5;
+
+/// Why a session could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The offer is not SDP.
+    #[error("the offer is not valid SDP: {0}")]
+    BadSdp(String),
+    /// The offer has no video to process.
+    #[error("the offer has no video (m=video) section: send the camera track")]
+    NoVideo,
+    /// Unknown processor or bad params.
+    #[error("{0}")]
+    Processor(String),
+    /// The session table is full.
+    #[error(transparent)]
+    Full(#[from] Full),
+    /// webrtc-rs failed.
+    #[error("WebRTC failed: {0}")]
+    WebRtc(String),
+    /// The codec could not be set up.
+    #[error(transparent)]
+    Media(#[from] MediaError),
+}
+
+fn webrtc_error(error: impl std::fmt::Display) -> SessionError {
+    SessionError::WebRtc(error.to_string())
+}
+
+/// Locks a std mutex whose data stays valid even if a holder panicked.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The media sections of an offer: (has video, has audio).
+fn media_kinds(offer: &RTCSessionDescription) -> Result<(bool, bool), SessionError> {
+    let parsed = offer
+        .unmarshal()
+        .map_err(|e| SessionError::BadSdp(e.to_string()))?;
+    let has = |kind: &str| {
+        parsed
+            .media_descriptions
+            .iter()
+            .any(|m| m.media_name.media == kind)
+    };
+    Ok((has("video"), has("audio")))
+}
+
+/// Checks the request, answers the offer, and starts the session's tasks.
+pub async fn start(
+    state: &Arc<AppState>,
+    request: SessionRequest,
+) -> Result<SessionAnswer, SessionError> {
+    let offer = RTCSessionDescription::offer(request.sdp)
+        .map_err(|e| SessionError::BadSdp(e.to_string()))?;
+    let (video, audio) = media_kinds(&offer)?;
+    if !video {
+        return Err(SessionError::NoVideo);
+    }
+    let pipeline = state
+        .registry
+        .video(&request.processor, &request.params)
+        .map_err(|e| SessionError::Processor(e.to_string()))?;
+    let reservation = state.sessions.reserve()?;
+    let config = &state.config;
+    let shared = Arc::new(Shared {
+        token: reservation.token().clone(),
+        tracker: state.sessions.tracker().clone(),
+        slot: Mutex::new(LatestSlot::new()),
+        frame_ready: Notify::new(),
+        processor: Arc::new(Mutex::new(FrameProcessor::new(pipeline, config.fps))),
+        pending_params: Mutex::new(None),
+        channel: Mutex::new(None),
+        stats: Mutex::new(RemoteStats::default()),
+        last_video: Mutex::new(Instant::now()),
+        video_out: Mutex::new(None),
+        audio_out: Mutex::new(None),
+        errors: AtomicU64::new(0),
+    });
+    let (gathered_tx, gathered_rx) = oneshot::channel();
+    let handler = Arc::new(Handler {
+        shared: shared.clone(),
+        gathered: Mutex::new(Some(gathered_tx)),
+    });
+    let peer = build_peer(config, handler).await?;
+    let answered = answer(
+        &peer,
+        &shared,
+        offer,
+        audio,
+        config.ice_gather_timeout,
+        gathered_rx,
+    )
+    .await;
+    let sdp = match answered {
+        Ok(sdp) => sdp,
+        Err(error) => {
+            let _ = peer.close().await;
+            return Err(error);
+        }
+    };
+    let session = reservation.id().to_owned();
+    let guard = reservation.activate();
+    let tracker = state.sessions.tracker().clone();
+    tracker.spawn(run(peer, shared, guard, config.idle_timeout));
+    tracing::info!(session, processor = request.processor, "session started");
+    Ok(SessionAnswer { sdp, session })
+}
+
+/// A peer connection with VP8 (and Opus) and the default interceptors
+/// (NACK, RTCP reports), bound to the configured IP.
+async fn build_peer(
+    config: &crate::ServerConfig,
+    handler: Arc<Handler>,
+) -> Result<Arc<dyn PeerConnection>, SessionError> {
+    let mut media_engine = MediaEngine::default();
+    media_engine
+        .register_codec(vp8_codec(), RtpCodecKind::Video)
+        .map_err(webrtc_error)?;
+    media_engine
+        .register_codec(opus_codec(), RtpCodecKind::Audio)
+        .map_err(webrtc_error)?;
+    let interceptors = register_default_interceptors(Interceptors::new(), &mut media_engine)
+        .map_err(webrtc_error)?;
+    let ice_servers = config
+        .ice_servers
+        .iter()
+        .map(|server| RTCIceServer {
+            urls: server.urls.clone(),
+            username: server.username.clone(),
+            credential: server.credential.clone(),
+        })
+        .collect();
+    let configuration = RTCConfigurationBuilder::new()
+        .with_ice_servers(ice_servers)
+        .build();
+    let runtime = webrtc::runtime::default_runtime()
+        .ok_or_else(|| SessionError::WebRtc("no async runtime compiled in".into()))?;
+    let peer = PeerConnectionBuilder::new()
+        .with_configuration(configuration)
+        .with_media_engine(media_engine)
+        .with_interceptor_registry(interceptors)
+        .with_handler(handler)
+        .with_runtime(runtime)
+        .with_udp_addrs(vec![format!("{}:0", config.udp_ip)])
+        .build()
+        .await
+        .map_err(webrtc_error)?;
+    Ok(Arc::new(peer))
+}
+
+fn vp8_codec() -> RTCRtpCodecParameters {
+    RTCRtpCodecParameters {
+        rtp_codec: RTCRtpCodec {
+            mime_type: MIME_TYPE_VP8.to_owned(),
+            clock_rate: VIDEO_CLOCK_HZ,
+            channels: 0,
+            sdp_fmtp_line: String::new(),
+            rtcp_feedback: vec![],
+        },
+        payload_type: VP8_PAYLOAD_TYPE,
+    }
+}
+
+fn opus_codec() -> RTCRtpCodecParameters {
+    RTCRtpCodecParameters {
+        rtp_codec: RTCRtpCodec {
+            mime_type: MIME_TYPE_OPUS.to_owned(),
+            clock_rate: AUDIO_CLOCK_HZ,
+            channels: 2,
+            sdp_fmtp_line: "minptime=10;useinbandfec=1".to_owned(),
+            rtcp_feedback: vec![],
+        },
+        payload_type: OPUS_PAYLOAD_TYPE,
+    }
+}
+
+/// A random SSRC for an outgoing track.
+fn new_ssrc() -> u32 {
+    use std::hash::BuildHasher;
+    std::collections::hash_map::RandomState::new().hash_one(Instant::now()) as u32
+}
+
+/// A local track of `kind` with `codec` and a fresh SSRC.
+fn local_track(kind: RtpCodecKind, codec: &RTCRtpCodecParameters) -> (MediaStreamTrack, u32) {
+    let ssrc = new_ssrc();
+    let track = MediaStreamTrack::new(
+        "framewise".to_owned(),
+        format!("framewise-{kind}"),
+        format!("framewise processed {kind}"),
+        kind,
+        vec![RTCRtpEncodingParameters {
+            rtp_coding_parameters: RTCRtpCodingParameters {
+                ssrc: Some(ssrc),
+                ..Default::default()
+            },
+            codec: codec.rtp_codec.clone(),
+            ..Default::default()
+        }],
+    );
+    (track, ssrc)
+}
+
+/// Adds the outgoing tracks, answers `offer` and waits (bounded) for ICE
+/// gathering; returns the answer's SDP.
+async fn answer(
+    peer: &Arc<dyn PeerConnection>,
+    shared: &Arc<Shared>,
+    offer: RTCSessionDescription,
+    audio: bool,
+    gather_timeout: Duration,
+    gathered: oneshot::Receiver<()>,
+) -> Result<String, SessionError> {
+    let (track, ssrc) = local_track(RtpCodecKind::Video, &vp8_codec());
+    let video_out =
+        Arc::new(TrackLocalStaticSample::new(Instant::now(), track).map_err(webrtc_error)?);
+    let video_sender = peer
+        .add_track(video_out.clone() as Arc<dyn TrackLocal>)
+        .await
+        .map_err(webrtc_error)?;
+    let audio_out = if audio {
+        let (track, ssrc) = local_track(RtpCodecKind::Audio, &opus_codec());
+        let out = Arc::new(TrackLocalStaticRTP::new(track));
+        peer.add_track(out.clone() as Arc<dyn TrackLocal>)
+            .await
+            .map_err(webrtc_error)?;
+        Some((out, ssrc))
+    } else {
+        None
+    };
+    peer.set_remote_description(offer)
+        .await
+        .map_err(|e| SessionError::BadSdp(e.to_string()))?;
+    let answer = peer.create_answer(None).await.map_err(webrtc_error)?;
+    peer.set_local_description(answer)
+        .await
+        .map_err(webrtc_error)?;
+    if tokio::time::timeout(gather_timeout, gathered)
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "ICE gathering took over {gather_timeout:?}; answering with what is gathered"
+        );
+    }
+    let payload_type = video_sender
+        .get_parameters()
+        .await
+        .map_err(webrtc_error)?
+        .rtp_parameters
+        .codecs
+        .first()
+        .map(|codec| codec.payload_type)
+        .unwrap_or(VP8_PAYLOAD_TYPE);
+    *lock(&shared.video_out) = Some(VideoOut {
+        track: video_out,
+        ssrc,
+        payload_type,
+    });
+    *lock(&shared.audio_out) = audio_out;
+    peer.local_description()
+        .await
+        .map(|description| description.sdp)
+        .ok_or_else(|| SessionError::WebRtc("no local description after answering".into()))
+}
+
+/// The answer's video track and how to write to it.
+struct VideoOut {
+    track: Arc<TrackLocalStaticSample>,
+    ssrc: u32,
+    payload_type: PayloadType,
+}
+
+/// What a session's tasks share.
+struct Shared {
+    /// Cancelled when the session must end.
+    token: CancellationToken,
+    tracker: TaskTracker,
+    /// Decoded frames waiting for processing (latest wins), with their
+    /// RTP timestamps.
+    slot: Mutex<LatestSlot<(I420Frame, u32)>>,
+    frame_ready: Notify,
+    processor: Arc<Mutex<FrameProcessor>>,
+    /// Params from the DataChannel, applied before the next frame.
+    pending_params: Mutex<Option<Value>>,
+    channel: Mutex<Option<Arc<dyn DataChannel>>>,
+    stats: Mutex<RemoteStats>,
+    /// When video last arrived, for the idle timeout.
+    last_video: Mutex<Instant>,
+    video_out: Mutex<Option<VideoOut>>,
+    audio_out: Mutex<Option<(Arc<TrackLocalStaticRTP>, u32)>>,
+    /// Per-frame errors so far.
+    errors: AtomicU64,
+}
+
+impl Shared {
+    /// Sends `message` on the DataChannel, if it is open.
+    async fn send(&self, message: &ServerMessage) {
+        let channel = lock(&self.channel).clone();
+        if let Some(channel) = channel {
+            if let Err(error) = channel.send_text(&wire::encode(message)).await {
+                tracing::debug!("DataChannel send failed: {error}");
+            }
+        }
+    }
+
+    /// Sends an error, unless [`MAX_REPORTED_ERRORS`] were sent already.
+    async fn report(&self, message: String) {
+        if self.errors.fetch_add(1, Ordering::Relaxed) < MAX_REPORTED_ERRORS {
+            self.send(&ServerMessage::Error { message }).await;
+        }
+    }
+}
+
+/// The peer connection's events.
+struct Handler {
+    shared: Arc<Shared>,
+    gathered: Mutex<Option<oneshot::Sender<()>>>,
+}
+
+#[async_trait::async_trait]
+impl PeerConnectionEventHandler for Handler {
+    async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {
+        if state == RTCIceGatheringState::Complete {
+            if let Some(done) = lock(&self.gathered).take() {
+                let _ = done.send(());
+            }
+        }
+    }
+
+    async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
+        tracing::debug!("connection state: {state}");
+        if matches!(
+            state,
+            RTCPeerConnectionState::Failed
+                | RTCPeerConnectionState::Disconnected
+                | RTCPeerConnectionState::Closed
+        ) {
+            self.shared.token.cancel();
+        }
+    }
+
+    async fn on_data_channel(&self, channel: Arc<dyn DataChannel>) {
+        let shared = self.shared.clone();
+        self.shared.tracker.spawn(control(shared, channel));
+    }
+
+    async fn on_track(&self, track: Arc<dyn TrackRemote>) {
+        let shared = self.shared.clone();
+        match track.kind().await {
+            RtpCodecKind::Video => {
+                self.shared
+                    .tracker
+                    .spawn(receive_video(shared.clone(), track));
+                self.shared.tracker.spawn(process_video(shared));
+            }
+            RtpCodecKind::Audio => {
+                self.shared.tracker.spawn(pass_audio(shared, track));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The session's own task: waits for its end, then closes everything.
+async fn run(
+    peer: Arc<dyn PeerConnection>,
+    shared: Arc<Shared>,
+    guard: SessionGuard,
+    idle_timeout: Duration,
+) {
+    let check = idle_timeout.min(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            () = shared.token.cancelled() => break,
+            () = tokio::time::sleep(check) => {
+                if lock(&shared.last_video).elapsed() > idle_timeout {
+                    tracing::info!("session idle for {idle_timeout:?}: ending it");
+                    break;
+                }
+            }
+        }
+    }
+    shared.token.cancel();
+    lock(&shared.channel).take();
+    if let Err(error) = peer.close().await {
+        tracing::warn!("closing a peer connection: {error}");
+    }
+    drop(guard);
+    tracing::info!("session ended");
+}
+
+/// The browser's video: packets → frames → decoded frames in the slot.
+async fn receive_video(shared: Arc<Shared>, track: Arc<dyn TrackRemote>) {
+    let media_ssrc = track.ssrcs().await.first().copied().unwrap_or(0);
+    let mut assembler = FrameAssembler::new();
+    let mut decoder = match VideoDecoder::new() {
+        Ok(decoder) => decoder,
+        Err(error) => {
+            shared
+                .report(format!("the server cannot decode video: {error}"))
+                .await;
+            shared.token.cancel();
+            return;
+        }
+    };
+    let mut last_pli: Option<Instant> = None;
+    loop {
+        let event = tokio::select! {
+            () = shared.token.cancelled() => break,
+            event = track.poll() => event,
+        };
+        let packet = match event {
+            Some(TrackRemoteEvent::OnRtpPacket(packet)) => packet,
+            Some(TrackRemoteEvent::OnEnded) | None => break,
+            Some(_) => continue,
+        };
+        *lock(&shared.last_video) = Instant::now();
+        let header = &packet.header;
+        match assembler.push(
+            header.sequence_number,
+            header.timestamp,
+            header.marker,
+            &packet.payload,
+        ) {
+            Ok(Some(frame)) => {
+                let timestamp_us = i64::from(frame.rtp_timestamp) * 1_000_000 / 90_000;
+                match decoder.decode(&frame.data, timestamp_us) {
+                    Ok(frames) => {
+                        for decoded in frames {
+                            lock(&shared.slot).put((decoded, frame.rtp_timestamp));
+                            shared.frame_ready.notify_one();
+                        }
+                    }
+                    Err(error) => tracing::debug!("a frame did not decode: {error}"),
+                }
+                decoder.fill(&mut lock(&shared.stats));
+            }
+            Ok(None) => {}
+            Err(error) => tracing::debug!("{error}"),
+        }
+        if assembler.wants_keyframe() && last_pli.is_none_or(|at| at.elapsed() >= PLI_INTERVAL) {
+            last_pli = Some(Instant::now());
+            let pli = PictureLossIndication {
+                sender_ssrc: 0,
+                media_ssrc,
+            };
+            if let Err(error) = track.write_rtcp(vec![Box::new(pli)]).await {
+                tracing::debug!("PLI not sent: {error}");
+            }
+        }
+    }
+}
+
+/// The newest decoded frame → the processor → VP8 on the answer's track.
+async fn process_video(shared: Arc<Shared>) {
+    let mut last_taken: Option<u32> = None;
+    // The encoder's clock (90 kHz, as RTP's), counted from zero.
+    let mut pts: i64 = 0;
+    let mut stats_sent_at: Option<Instant> = None;
+    loop {
+        tokio::select! {
+            () = shared.token.cancelled() => break,
+            () = shared.frame_ready.notified() => {}
+        }
+        let Some((frame, rtp_timestamp)) = lock(&shared.slot).take() else {
+            continue;
+        };
+        // Time since the previous processed frame, in RTP ticks: the
+        // sample's duration (frames skipped by the slot included).
+        let ticks = last_taken.map_or(VIDEO_CLOCK_HZ / 30, |last| rtp_timestamp.wrapping_sub(last));
+        last_taken = Some(rtp_timestamp);
+        pts += i64::from(ticks);
+        let duration = Duration::from_secs_f64(f64::from(ticks) / f64::from(VIDEO_CLOCK_HZ));
+        let params = lock(&shared.pending_params).take();
+        let processor = shared.processor.clone();
+        let work = tokio::task::spawn_blocking(move || {
+            let mut processor = lock(&processor);
+            let configured = params.map(|params| processor.set_params(&params));
+            let processed = processor.process(&frame, pts);
+            (configured, processed)
+        })
+        .await;
+        let Ok((configured, processed)) = work else {
+            shared
+                .report("the processor panicked on a frame".into())
+                .await;
+            continue;
+        };
+        if let Some(Err(error)) = configured {
+            shared
+                .send(&ServerMessage::Error {
+                    message: error.to_string(),
+                })
+                .await;
+        }
+        let processed = match processed {
+            Ok(processed) => processed,
+            Err(error) => {
+                shared.report(error.to_string()).await;
+                continue;
+            }
+        };
+        let out = lock(&shared.video_out)
+            .as_ref()
+            .map(|out| (out.track.clone(), out.ssrc, out.payload_type));
+        if let Some((track, ssrc, payload_type)) = out {
+            for encoded in processed.encoded {
+                let sample = Sample {
+                    data: Bytes::from(encoded.data),
+                    duration,
+                    ..Sample::new(Instant::now())
+                };
+                if let Err(error) = track
+                    .sample_writer(ssrc, payload_type)
+                    .write_sample(&sample)
+                    .await
+                {
+                    tracing::debug!("writing a sample: {error}");
+                }
+            }
+        }
+        if !processed.results.is_empty() {
+            shared
+                .send(&ServerMessage::Results {
+                    results: processed.results,
+                })
+                .await;
+        }
+        let stats = {
+            let mut stats = lock(&shared.stats).clone();
+            stats.dropped = lock(&shared.slot).dropped();
+            lock(&shared.processor).fill(&mut stats);
+            stats
+        };
+        let due = stats_sent_at.is_none_or(|at| at.elapsed() >= STATS_INTERVAL);
+        if due || stats.sent.is_multiple_of(STATS_EVERY) {
+            stats_sent_at = Some(Instant::now());
+            shared.send(&ServerMessage::Stats(stats)).await;
+        }
+    }
+}
+
+/// The browser's audio, passed back unchanged on the answer's audio track.
+async fn pass_audio(shared: Arc<Shared>, track: Arc<dyn TrackRemote>) {
+    let Some((out, ssrc)) = lock(&shared.audio_out).clone() else {
+        return;
+    };
+    loop {
+        let event = tokio::select! {
+            () = shared.token.cancelled() => break,
+            event = track.poll() => event,
+        };
+        match event {
+            Some(TrackRemoteEvent::OnRtpPacket(mut packet)) => {
+                packet.header.ssrc = ssrc;
+                if let Err(error) = out.write_rtp(packet).await {
+                    tracing::debug!("audio passthrough: {error}");
+                }
+            }
+            Some(TrackRemoteEvent::OnEnded) | None => break,
+            Some(_) => {}
+        }
+    }
+}
+
+/// The browser's DataChannel: params in; results, stats and errors out
+/// (through [`Shared::send`]).
+async fn control(shared: Arc<Shared>, channel: Arc<dyn DataChannel>) {
+    // A channel the browser created is usually open already.
+    *lock(&shared.channel) = Some(channel.clone());
+    loop {
+        let event = tokio::select! {
+            () = shared.token.cancelled() => break,
+            event = channel.poll() => event,
+        };
+        match event {
+            Some(DataChannelEvent::OnOpen) => *lock(&shared.channel) = Some(channel.clone()),
+            Some(DataChannelEvent::OnMessage(message)) => {
+                let text = String::from_utf8_lossy(&message.data);
+                match wire::decode::<ClientMessage>(&text) {
+                    Ok(ClientMessage::Params { params }) => {
+                        *lock(&shared.pending_params) = Some(params);
+                    }
+                    Err(error) => {
+                        shared
+                            .send(&ServerMessage::Error {
+                                message: error.to_string(),
+                            })
+                            .await;
+                    }
+                }
+            }
+            Some(DataChannelEvent::OnClose) | None => break,
+            Some(_) => {}
+        }
+    }
+    lock(&shared.channel).take();
+}

@@ -1,0 +1,220 @@
+//! Real WebRTC sessions on 127.0.0.1: a webrtc-rs peer sends the
+//! generated video as VP8 (≥ 1 Mbps), the server runs the processor and
+//! sends it back; the peer decodes and checks the pixels. Then the
+//! session ends (DELETE, or the peer going away) and nothing of it is left.
+
+mod common;
+
+use std::net::UdpSocket;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use framewise::synth::index_strip;
+use framewise::wire::{self, ClientMessage, ServerMessage};
+use framewise::{ColorRange, I420Frame, Registry};
+use framewise_server::{app, AppState, ServerConfig};
+use tower::ServiceExt;
+
+use common::{connect, encoder, psnr, test_frame, TestPeer};
+
+fn server(idle: Duration) -> std::sync::Arc<AppState> {
+    let config = ServerConfig {
+        idle_timeout: idle,
+        ..ServerConfig::default()
+    };
+    AppState::new(Registry::with_builtins(), config)
+}
+
+/// The UDP ports of the server's host candidates in an answer.
+fn candidate_ports(sdp: &str) -> Vec<u16> {
+    sdp.lines()
+        .filter(|line| line.starts_with("a=candidate:") && line.contains(" 127.0.0.1 "))
+        .filter_map(|line| line.split_whitespace().nth(5)?.parse().ok())
+        .collect()
+}
+
+/// Waits until `check` holds, up to `limit`.
+async fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if check() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    check()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invert_comes_back_as_255_minus_the_input() {
+    let state = server(Duration::from_secs(30));
+    let mut peer = TestPeer::new().await;
+    let answer = connect(app(state.clone()), &mut peer, "invert").await;
+    let ports = candidate_ports(&answer.sdp);
+    assert!(
+        !ports.is_empty(),
+        "no 127.0.0.1 candidate in {}",
+        answer.sdp
+    );
+    assert_eq!(state.sessions.count(), 1);
+
+    let mut encoder = encoder();
+    peer.send_frames(&mut encoder, 0, 120).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Pair each output with its input by the index strip (inverted, it
+    // still reads) and compare with 255 − input.
+    let mut scores = Vec::new();
+    for output in peer.frames() {
+        let rgba = output.to_rgba(ColorRange::Limited);
+        let Some(index) = index_strip::read(&rgba, false) else {
+            continue;
+        };
+        let mut expected = test_frame(index);
+        for pixel in expected.data_mut().chunks_exact_mut(4) {
+            for c in &mut pixel[..3] {
+                *c = 255 - *c;
+            }
+        }
+        let expected = I420Frame::from_rgba(&expected, ColorRange::Limited);
+        scores.push((index, psnr(&expected, &output)));
+    }
+    println!(
+        "received {} frames; PSNR by index: {scores:?}",
+        peer.frames().len()
+    );
+    assert!(
+        scores.len() >= 30,
+        "only {} output frames paired",
+        scores.len()
+    );
+    let worst = scores.iter().map(|s| s.1).fold(f64::INFINITY, f64::min);
+    assert!(
+        worst >= 30.0,
+        "an output frame is {worst:.1} dB from 255 - input"
+    );
+
+    let stats = peer
+        .messages()
+        .into_iter()
+        .rev()
+        .find_map(|m| match m {
+            ServerMessage::Stats(stats) => Some(stats),
+            _ => None,
+        })
+        .expect("stats on the DataChannel");
+    println!("server stats: {stats:?}");
+    assert!(stats.decoded >= 30 && stats.sent >= 30);
+    assert_eq!((stats.width, stats.height), (640, 480));
+
+    // DELETE ends it: table, tasks and sockets.
+    let request = Request::delete(format!("/api/sessions/{}", answer.session))
+        .body(Body::empty())
+        .unwrap();
+    let response = app(state.clone()).oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let gone = eventually(Duration::from_secs(5), || {
+        state.sessions.count() == 0 && state.sessions.running_tasks() == 0
+    })
+    .await;
+    assert!(
+        gone,
+        "after DELETE: {} sessions, {} tasks",
+        state.sessions.count(),
+        state.sessions.running_tasks()
+    );
+    for port in ports {
+        assert!(
+            UdpSocket::bind(("127.0.0.1", port)).is_ok(),
+            "the session's UDP port {port} is still open"
+        );
+    }
+    let _ = peer.pc.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn params_on_the_data_channel_change_the_output_and_bad_ones_are_errors() {
+    let state = server(Duration::from_secs(30));
+    let mut peer = TestPeer::new().await;
+    connect(app(state.clone()), &mut peer, "brightness-contrast").await;
+    let mut encoder = encoder();
+    peer.send_frames(&mut encoder, 0, 45).await;
+    let mean = |frames: &[I420Frame]| {
+        let last = frames.last().expect("frames came back");
+        last.y().iter().map(|&v| f64::from(v)).sum::<f64>() / last.y().len() as f64
+    };
+    let before = mean(&peer.frames());
+
+    let params = ClientMessage::Params {
+        params: serde_json::json!({"brightness": 60}),
+    };
+    peer.channel
+        .send_text(&wire::encode(&params))
+        .await
+        .unwrap();
+    let bad = ClientMessage::Params {
+        params: serde_json::json!({"brightness": 9999}),
+    };
+    peer.send_frames(&mut encoder, 45, 60).await;
+    peer.channel.send_text(&wire::encode(&bad)).await.unwrap();
+    peer.channel
+        .send_text(r#"{"v": 7, "type": "params", "params": {}}"#)
+        .await
+        .unwrap();
+    peer.send_frames(&mut encoder, 60, 90).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after = mean(&peer.frames());
+    println!("mean luma before {before:.1}, after brightness +60: {after:.1}");
+    // +60 in RGB is about +51 in limited-range luma.
+    assert!(
+        after - before > 35.0,
+        "brightness did not change the output"
+    );
+
+    let errors: Vec<String> = peer
+        .messages()
+        .into_iter()
+        .filter_map(|m| match m {
+            ServerMessage::Error { message } => Some(message),
+            _ => None,
+        })
+        .collect();
+    println!("errors: {errors:?}");
+    assert!(
+        errors.iter().any(|e| e.contains("brightness")),
+        "{errors:?}"
+    );
+    assert!(errors.iter().any(|e| e.contains("version 7")), "{errors:?}");
+    // The rejected change kept +60.
+    assert!(mean(&peer.frames()) - before > 35.0);
+    let _ = peer.pc.close().await;
+    state.sessions.shutdown().await;
+    assert_eq!(state.sessions.count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_goes_away_ends_its_session() {
+    let state = server(Duration::from_secs(2));
+    let mut peer = TestPeer::new().await;
+    let answer = connect(app(state.clone()), &mut peer, "invert").await;
+    let ports = candidate_ports(&answer.sdp);
+    let mut encoder = encoder();
+    peer.send_frames(&mut encoder, 0, 30).await;
+    assert!(!peer.frames().is_empty(), "nothing came back");
+    // The peer vanishes without DELETE (webrtc-rs does not see a close):
+    // the idle timeout ends the session.
+    let _ = peer.pc.close().await;
+    drop(peer);
+    let gone = eventually(Duration::from_secs(10), || {
+        state.sessions.count() == 0 && state.sessions.running_tasks() == 0
+    })
+    .await;
+    assert!(gone, "the session outlived its peer");
+    for port in ports {
+        assert!(
+            UdpSocket::bind(("127.0.0.1", port)).is_ok(),
+            "port {port} still open"
+        );
+    }
+}

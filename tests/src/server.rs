@@ -1,0 +1,111 @@
+//! `framewise-server` as a child process for the remote-placement tests:
+//! on a free 127.0.0.1 port, serving the demo build as its static files
+//! (so the page and `/api` share one origin), killed when dropped.
+
+use std::io::{self, Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The server binary: `$FRAMEWISE_SERVER_BIN` (`cargo xtask test` builds
+/// it and sets this).
+pub fn server_bin() -> io::Result<PathBuf> {
+    std::env::var_os("FRAMEWISE_SERVER_BIN")
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "no framewise-server binary: run `cargo xtask test`, or `cargo build -p \
+                 framewise-server` and set FRAMEWISE_SERVER_BIN",
+            )
+        })
+}
+
+/// A running `framewise-server`.
+pub struct ServerProcess {
+    child: Child,
+    address: SocketAddr,
+}
+
+impl ServerProcess {
+    /// Starts the server on a free port with `static_dir` and `args`, and
+    /// waits until `/healthz` answers.
+    pub fn start(static_dir: &Path, args: &[&str]) -> io::Result<Self> {
+        let address = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?;
+        let child = Command::new(server_bin()?)
+            .arg("--listen")
+            .arg(address.to_string())
+            .arg("--static-dir")
+            .arg(static_dir)
+            .args(["--log", "warn"])
+            .args(args)
+            .stdin(Stdio::null())
+            .spawn()?;
+        let server = Self { child, address };
+        let started = Instant::now();
+        while server.health().is_err() {
+            if started.elapsed() > Duration::from_secs(15) {
+                return Err(io::Error::other("framewise-server did not answer /healthz"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(server)
+    }
+
+    /// `http://127.0.0.1:PORT` + `path_and_query`.
+    pub fn url(&self, path_and_query: &str) -> String {
+        format!("http://{}{path_and_query}", self.address)
+    }
+
+    /// `/healthz` as JSON (`{"status", "sessions", "max_sessions"}`).
+    pub fn health(&self) -> io::Result<Value> {
+        let (status, body) = http_get(self.address, "/healthz")?;
+        if status != 200 {
+            return Err(io::Error::other(format!("/healthz answered {status}")));
+        }
+        serde_json::from_str(&body).map_err(io::Error::other)
+    }
+
+    /// Live sessions, from `/healthz`.
+    pub fn sessions(&self) -> io::Result<u64> {
+        Ok(self.health()?["sessions"].as_u64().unwrap_or(0))
+    }
+
+    /// Stops the server now (as if it crashed or was unplugged).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A GET over HTTP/1.1 with `Connection: close`: status and body.
+fn http_get(address: SocketAddr, path: &str) -> io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| io::Error::other("not an HTTP response"))?;
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    Ok((status, body))
+}

@@ -1,0 +1,256 @@
+//! Remote placement end to end: `framewise-server` (the debug build
+//! `cargo xtask test` makes) serves the demo build and the API on
+//! 127.0.0.1; headless Chromium with the generated camera video streams
+//! to it over a real `RTCPeerConnection` (loopback only) and shows what
+//! comes back. Pixels are checked by frame index, as in the local tests,
+//! and against the local placement's output for the same input.
+
+use std::time::Duration;
+
+use framewise_e2e::camera::{
+    assert_inverted, camera_browser, grab, grid, set_slider, wait_playing, Shot,
+};
+use framewise_e2e::server::ServerProcess;
+use framewise_e2e::webdriver::Browser;
+use framewise_e2e::{dist_dir, StaticServer};
+use serde_json::Value;
+
+/// Chromium gathers loopback candidates only with this flag.
+const LOOPBACK: &str = "--allow-loopback-in-peer-connection";
+
+/// Counts `RTCPeerConnection`s the page makes, before its scripts run.
+const PEER_SPY: &str = r#"
+(() => {
+  window.__fwPeerConnections = 0;
+  const Original = window.RTCPeerConnection;
+  if (!Original) return;
+  window.RTCPeerConnection = function (...args) {
+    window.__fwPeerConnections += 1;
+    return new Original(...args);
+  };
+  window.RTCPeerConnection.prototype = Original.prototype;
+})();
+"#;
+
+fn start_server() -> ServerProcess {
+    ServerProcess::start(&dist_dir().expect("no demo build"), &[]).expect("framewise-server")
+}
+
+fn open(server_url: &str) -> Browser {
+    let browser = camera_browser(&[PEER_SPY], &[LOOPBACK]);
+    browser.goto(server_url).expect("loading the page");
+    browser
+}
+
+/// The Streamer's `data-runs-at`.
+fn runs_at(browser: &Browser) -> Value {
+    browser
+        .execute(
+            "return document.querySelector('.fw-streamer').dataset.runsAt || ''",
+            &[],
+        )
+        .expect("reading the Streamer")
+}
+
+/// Waits until the Streamer runs at `place` (`local` / `remote`).
+fn wait_runs_at(browser: &Browser, place: &str, limit: Duration) -> bool {
+    browser
+        .wait_for(
+            &format!("return document.querySelector('.fw-streamer').dataset.runsAt === '{place}'"),
+            limit,
+        )
+        .is_ok()
+}
+
+/// The camera state's error text (warnings included).
+fn shown_error(browser: &Browser) -> String {
+    browser
+        .execute(
+            "return document.querySelector('.fw-error').textContent",
+            &[],
+        )
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+#[test]
+#[ignore = "needs builds of www/ and framewise-server, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn remote_placement_shows_the_server_output_and_stop_ends_the_session() {
+    let server = start_server();
+    let browser = open(&server.url("/?processor=invert&mode=camera&placement=remote&autostart=1"));
+    wait_playing(&browser);
+    assert!(
+        wait_runs_at(&browser, "remote", Duration::from_secs(5)),
+        "not running remotely: {}",
+        runs_at(&browser)
+    );
+    assert_eq!(server.sessions().unwrap(), 1);
+    let badge = browser
+        .execute(
+            "return document.querySelector('.fw-remote').textContent",
+            &[],
+        )
+        .unwrap();
+    println!("badge: {badge}");
+    assert!(badge
+        .as_str()
+        .is_some_and(|t| t.contains("sent for processing")));
+    assert_inverted(&grab(&browser, &grid(20), 24));
+
+    browser.click(".fw-stop").unwrap();
+    let mut sessions = server.sessions().unwrap();
+    for _ in 0..50 {
+        if sessions == 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        sessions = server.sessions().unwrap();
+    }
+    assert_eq!(sessions, 0, "STOP left the server session running");
+}
+
+/// Pairs output pictures of two runs by frame index; returns the PSNR over
+/// the sampled RGB values of all pairs, and how many pairs there were.
+fn psnr_between(a: &[Shot], b: &[Shot]) -> (f64, usize) {
+    let outputs = |shots: &[Shot]| -> Vec<(u32, Vec<[i64; 3]>)> {
+        shots
+            .iter()
+            .filter_map(|s| s.output.as_ref())
+            .filter_map(|p| Some((p.index?, p.px.clone())))
+            .collect()
+    };
+    let (a, b) = (outputs(a), outputs(b));
+    let (mut sum, mut count, mut pairs) = (0.0, 0usize, 0);
+    for (index, pa) in &a {
+        let Some((_, pb)) = b.iter().find(|(i, _)| i == index) else {
+            continue;
+        };
+        pairs += 1;
+        for (x, y) in pa.iter().zip(pb) {
+            for c in 0..3 {
+                sum += ((x[c] - y[c]) as f64).powi(2);
+                count += 1;
+            }
+        }
+    }
+    let mse = sum / count.max(1) as f64;
+    let psnr = if mse == 0.0 {
+        f64::INFINITY
+    } else {
+        10.0 * (255.0f64.powi(2) / mse).log10()
+    };
+    (psnr, pairs)
+}
+
+#[test]
+#[ignore = "needs builds of www/ and framewise-server, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn local_and_remote_placement_give_the_same_output() {
+    let server = start_server();
+    for processor in ["invert", "grayscale"] {
+        let mut runs = Vec::new();
+        for placement in ["local", "remote"] {
+            let browser = open(&server.url(&format!(
+                "/?processor={processor}&mode=camera&placement={placement}&autostart=1"
+            )));
+            wait_playing(&browser);
+            assert!(wait_runs_at(&browser, placement, Duration::from_secs(5)));
+            // The fake camera loops 90 frames: 100 shots cover every index.
+            runs.push(grab(&browser, &grid(16), 100));
+        }
+        let (psnr, pairs) = psnr_between(&runs[0], &runs[1]);
+        println!("{processor}: local vs remote PSNR {psnr:.1} dB over {pairs} frame pairs");
+        assert!(pairs >= 10, "{processor}: only {pairs} frames paired");
+        assert!(
+            psnr >= 30.0,
+            "{processor}: local and remote differ ({psnr:.1} dB)"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs builds of www/ and framewise-server, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn auto_moves_to_the_server_when_local_processing_is_too_slow() {
+    let server = start_server();
+    let browser = open(&server.url("/?processor=stress&mode=camera&placement=auto&autostart=1"));
+    wait_playing(&browser);
+    assert_eq!(
+        runs_at(&browser),
+        "local",
+        "a moderate processor starts local"
+    );
+    // 301 inversions a frame: far over the 33 ms budget in wasm.
+    set_slider(&browser, "fw-stress-passes", "301");
+    let moved = wait_runs_at(&browser, "remote", Duration::from_secs(20));
+    let stats = browser
+        .execute("return document.body.dataset.cameraStats", &[])
+        .unwrap();
+    println!("stats after the move: {stats}");
+    assert!(
+        moved,
+        "Auto did not move to the server: {}",
+        runs_at(&browser)
+    );
+    let reason: Value = serde_json::from_str(stats.as_str().unwrap_or("{}")).unwrap();
+    assert!(
+        reason["reason"].as_str().is_some_and(|r| r.contains("p95")),
+        "the overlay should say why: {reason}"
+    );
+    assert_eq!(server.sessions().unwrap(), 1);
+    // The camera was not reopened for the move.
+    let calls = browser.execute("return window.__fwGumCalls", &[]).unwrap();
+    assert_eq!(calls, 1);
+    // The server's frames keep coming.
+    let frames = |b: &Browser| {
+        b.execute(
+            "return JSON.parse(document.body.dataset.cameraStats).frames",
+            &[],
+        )
+        .ok()
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0)
+    };
+    let before = frames(&browser);
+    let more = browser.wait_for(
+        &format!("return JSON.parse(document.body.dataset.cameraStats).frames > {before}"),
+        Duration::from_secs(8),
+    );
+    assert!(more.is_ok(), "no processed frames from the server");
+}
+
+#[test]
+#[ignore = "needs builds of www/ and framewise-server, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn auto_stays_local_and_says_why_when_the_server_is_down() {
+    let mut server = start_server();
+    let browser = open(&server.url("/?processor=stress&mode=camera&placement=auto&autostart=1"));
+    wait_playing(&browser);
+    server.kill();
+    set_slider(&browser, "fw-stress-passes", "301");
+    let said = browser.wait_for(
+        "return (document.querySelector('.fw-error').textContent || '').includes('could not be reached')",
+        Duration::from_secs(20),
+    );
+    println!("shown: {}", shown_error(&browser));
+    assert!(said.is_ok(), "no message about the server");
+    assert_eq!(runs_at(&browser), "local");
+    let state = browser
+        .execute("return document.body.dataset.cameraState", &[])
+        .unwrap();
+    assert_eq!(state, "playing", "local processing should go on");
+}
+
+#[test]
+#[ignore = "needs builds of www/ and framewise-server, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn no_media_leaves_the_page_when_remote_is_not_allowed() {
+    // Local placement, however slow: no peer connection is ever made.
+    let page = StaticServer::start(&dist_dir().expect("no demo build")).unwrap();
+    let browser = open(&page.url("/?processor=stress&mode=camera&placement=local&autostart=1"));
+    wait_playing(&browser);
+    set_slider(&browser, "fw-stress-passes", "301");
+    std::thread::sleep(Duration::from_secs(5));
+    let made = browser
+        .execute("return window.__fwPeerConnections", &[])
+        .unwrap();
+    assert_eq!(made, 0, "a peer connection was made without permission");
+    assert_eq!(runs_at(&browser), "local");
+}
