@@ -24,11 +24,16 @@
 //! - [`session`]: one session's peer connection and tasks (webrtc-rs);
 //! - [`media`]: the media path as plain synchronous code (VP8 RTP frames,
 //!   the latest-frame slot, decode → process → encode);
+//! - [`keyframe_requests`]: lets the browser's PLI/FIR reach the session;
+//! - [`peer`]: a Rust WebRTC peer standing in for a browser (tests,
+//!   load benchmark);
 //! - [`config`]: the settings.
 
 pub mod api;
 pub mod config;
+pub mod keyframe_requests;
 pub mod media;
+pub mod peer;
 pub mod session;
 pub mod sessions;
 

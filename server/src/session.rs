@@ -17,7 +17,7 @@
 //! Then the peer connection is closed (its sockets with it) and the session
 //! leaves the table.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -49,13 +49,14 @@ use tokio_util::task::TaskTracker;
 use webrtc::data_channel::{DataChannel, DataChannelEvent};
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
 use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
-use webrtc::media_stream::track_local::TrackLocal;
+use webrtc::media_stream::track_local::{TrackLocal, TrackLocalEvent};
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 use webrtc::peer_connection::{
     PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCIceGatheringState,
     RTCPeerConnectionState,
 };
 
+use crate::keyframe_requests::{self, KeyframeRequests};
 use crate::media::{FrameAssembler, FrameProcessor, LatestSlot, MediaError, VideoDecoder};
 use crate::sessions::{Full, SessionGuard};
 use crate::AppState;
@@ -152,6 +153,7 @@ pub async fn start(
         video_out: Mutex::new(None),
         audio_out: Mutex::new(None),
         errors: AtomicU64::new(0),
+        keyframe_wanted: AtomicBool::new(false),
     });
     let (gathered_tx, gathered_rx) = oneshot::channel();
     let handler = Arc::new(Handler {
@@ -178,6 +180,7 @@ pub async fn start(
     let session = reservation.id().to_owned();
     let guard = reservation.activate();
     let tracker = state.sessions.tracker().clone();
+    tracker.spawn(keyframe_requests(shared.clone()));
     tracker.spawn(run(peer, shared, guard, config.idle_timeout));
     tracing::info!(session, processor = request.processor, "session started");
     Ok(SessionAnswer { sdp, session })
@@ -197,7 +200,8 @@ async fn build_peer(
         .register_codec(opus_codec(), RtpCodecKind::Audio)
         .map_err(webrtc_error)?;
     let interceptors = register_default_interceptors(Interceptors::new(), &mut media_engine)
-        .map_err(webrtc_error)?;
+        .map_err(webrtc_error)?
+        .with(keyframe_requests::slot(), KeyframeRequests::default());
     let ice_servers = config
         .ice_servers
         .iter()
@@ -367,6 +371,8 @@ struct Shared {
     audio_out: Mutex<Option<(Arc<TrackLocalStaticRTP>, u32)>>,
     /// Per-frame errors so far.
     errors: AtomicU64,
+    /// The browser asked for a keyframe (PLI/FIR) of the processed video.
+    keyframe_wanted: AtomicBool,
 }
 
 impl Shared {
@@ -466,6 +472,37 @@ async fn run(
     tracing::info!("session ended");
 }
 
+/// The browser's keyframe requests (PLI/FIR) about the processed video,
+/// which arrive on the answer's track: the next frame is encoded as a
+/// keyframe.
+async fn keyframe_requests(shared: Arc<Shared>) {
+    let Some(track) = lock(&shared.video_out)
+        .as_ref()
+        .map(|out| out.track.clone())
+    else {
+        return;
+    };
+    loop {
+        let event = tokio::select! {
+            () = shared.token.cancelled() => break,
+            event = track.poll() => event,
+        };
+        match event {
+            Some(TrackLocalEvent::OnRtcpPacket(packets)) => {
+                // Only keyframe requests get here (see keyframe_requests).
+                if packets
+                    .iter()
+                    .any(|p| keyframe_requests::is_keyframe_request(p.as_ref()))
+                {
+                    shared.keyframe_wanted.store(true, Ordering::Relaxed);
+                }
+            }
+            Some(_) => {}
+            None => break,
+        }
+    }
+}
+
 /// The browser's video: packets → frames → decoded frames in the slot.
 async fn receive_video(shared: Arc<Shared>, track: Arc<dyn TrackRemote>) {
     let media_ssrc = track.ssrcs().await.first().copied().unwrap_or(0);
@@ -549,10 +586,14 @@ async fn process_video(shared: Arc<Shared>) {
         pts += i64::from(ticks);
         let duration = Duration::from_secs_f64(f64::from(ticks) / f64::from(VIDEO_CLOCK_HZ));
         let params = lock(&shared.pending_params).take();
+        let keyframe = shared.keyframe_wanted.swap(false, Ordering::Relaxed);
         let processor = shared.processor.clone();
         let work = tokio::task::spawn_blocking(move || {
             let mut processor = lock(&processor);
             let configured = params.map(|params| processor.set_params(&params));
+            if keyframe {
+                processor.request_keyframe();
+            }
             let processed = processor.process(&frame, pts);
             (configured, processed)
         })

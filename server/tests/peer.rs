@@ -16,7 +16,7 @@ use framewise::{ColorRange, I420Frame, Registry};
 use framewise_server::{app, AppState, ServerConfig};
 use tower::ServiceExt;
 
-use common::{connect, encoder, psnr, test_frame, TestPeer};
+use common::{connect, last_stats, peer, psnr, send_frames, test_frame};
 
 fn server(idle: Duration) -> std::sync::Arc<AppState> {
     let config = ServerConfig {
@@ -49,7 +49,7 @@ async fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invert_comes_back_as_255_minus_the_input() {
     let state = server(Duration::from_secs(30));
-    let mut peer = TestPeer::new().await;
+    let mut peer = peer().await;
     let answer = connect(app(state.clone()), &mut peer, "invert").await;
     let ports = candidate_ports(&answer.sdp);
     assert!(
@@ -59,8 +59,7 @@ async fn invert_comes_back_as_255_minus_the_input() {
     );
     assert_eq!(state.sessions.count(), 1);
 
-    let mut encoder = encoder();
-    peer.send_frames(&mut encoder, 0, 120).await;
+    send_frames(&peer, 0, 120).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // Pair each output with its input by the index strip (inverted, it
@@ -95,15 +94,7 @@ async fn invert_comes_back_as_255_minus_the_input() {
         "an output frame is {worst:.1} dB from 255 - input"
     );
 
-    let stats = peer
-        .messages()
-        .into_iter()
-        .rev()
-        .find_map(|m| match m {
-            ServerMessage::Stats(stats) => Some(stats),
-            _ => None,
-        })
-        .expect("stats on the DataChannel");
+    let stats = last_stats(&peer).expect("stats on the DataChannel");
     println!("server stats: {stats:?}");
     assert!(stats.decoded >= 30 && stats.sent >= 30);
     assert_eq!((stats.width, stats.height), (640, 480));
@@ -130,16 +121,15 @@ async fn invert_comes_back_as_255_minus_the_input() {
             "the session's UDP port {port} is still open"
         );
     }
-    let _ = peer.pc.close().await;
+    peer.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn params_on_the_data_channel_change_the_output_and_bad_ones_are_errors() {
     let state = server(Duration::from_secs(30));
-    let mut peer = TestPeer::new().await;
+    let mut peer = peer().await;
     connect(app(state.clone()), &mut peer, "brightness-contrast").await;
-    let mut encoder = encoder();
-    peer.send_frames(&mut encoder, 0, 45).await;
+    send_frames(&peer, 0, 45).await;
     let mean = |frames: &[I420Frame]| {
         let last = frames.last().expect("frames came back");
         last.y().iter().map(|&v| f64::from(v)).sum::<f64>() / last.y().len() as f64
@@ -149,20 +139,16 @@ async fn params_on_the_data_channel_change_the_output_and_bad_ones_are_errors() 
     let params = ClientMessage::Params {
         params: serde_json::json!({"brightness": 60}),
     };
-    peer.channel
-        .send_text(&wire::encode(&params))
-        .await
-        .unwrap();
+    peer.send_text(&wire::encode(&params)).await.unwrap();
     let bad = ClientMessage::Params {
         params: serde_json::json!({"brightness": 9999}),
     };
-    peer.send_frames(&mut encoder, 45, 60).await;
-    peer.channel.send_text(&wire::encode(&bad)).await.unwrap();
-    peer.channel
-        .send_text(r#"{"v": 7, "type": "params", "params": {}}"#)
+    send_frames(&peer, 45, 60).await;
+    peer.send_text(&wire::encode(&bad)).await.unwrap();
+    peer.send_text(r#"{"v": 7, "type": "params", "params": {}}"#)
         .await
         .unwrap();
-    peer.send_frames(&mut encoder, 60, 90).await;
+    send_frames(&peer, 60, 90).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let after = mean(&peer.frames());
     println!("mean luma before {before:.1}, after brightness +60: {after:.1}");
@@ -188,23 +174,48 @@ async fn params_on_the_data_channel_change_the_output_and_bad_ones_are_errors() 
     assert!(errors.iter().any(|e| e.contains("version 7")), "{errors:?}");
     // The rejected change kept +60.
     assert!(mean(&peer.frames()) - before > 35.0);
-    let _ = peer.pc.close().await;
+    peer.close().await;
     state.sessions.shutdown().await;
     assert_eq!(state.sessions.count(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keyframe_request_gets_a_keyframe() {
+    let state = server(Duration::from_secs(30));
+    let mut peer = peer().await;
+    connect(app(state.clone()), &mut peer, "invert").await;
+    // The encoder makes a keyframe by itself only every 3 s: between 1 s
+    // and 2.2 s, keyframes are the answers to our three requests.
+    let requests = async {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let before = peer.keyframes();
+        for _ in 0..3 {
+            peer.request_keyframe().await.unwrap();
+            tokio::time::sleep(Duration::from_millis(400)).await;
+        }
+        peer.keyframes() - before
+    };
+    let (_, answered) = tokio::join!(send_frames(&peer, 0, 75), requests);
+    println!("keyframes after 3 requests: {answered}");
+    assert!(
+        answered >= 2,
+        "only {answered} keyframes answered 3 requests"
+    );
+    peer.close().await;
+    state.sessions.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_that_goes_away_ends_its_session() {
     let state = server(Duration::from_secs(2));
-    let mut peer = TestPeer::new().await;
+    let mut peer = peer().await;
     let answer = connect(app(state.clone()), &mut peer, "invert").await;
     let ports = candidate_ports(&answer.sdp);
-    let mut encoder = encoder();
-    peer.send_frames(&mut encoder, 0, 30).await;
+    send_frames(&peer, 0, 30).await;
     assert!(!peer.frames().is_empty(), "nothing came back");
     // The peer vanishes without DELETE (webrtc-rs does not see a close):
     // the idle timeout ends the session.
-    let _ = peer.pc.close().await;
+    peer.close().await;
     drop(peer);
     let gone = eventually(Duration::from_secs(10), || {
         state.sessions.count() == 0 && state.sessions.running_tasks() == 0

@@ -28,7 +28,7 @@
 //!   dropped ([`picture_dropped_pct`]);
 //! - `latency_ms_p50`: where index-based, the median of (input index
 //!   shown − output index shown) × frame period over the same records
-//!   ([`index_latency_ms_p50`]); else null;
+//!   ([`index_latency_ms`] at p50); else null;
 //! - `first_frame_ms`: from the START click's event time to the first
 //!   rVFC on the output with `videoWidth > 0`;
 //! - `input_fps`, `proc_ms_p50`, `proc_ms_p95`: the median of the
@@ -334,14 +334,14 @@ pub fn index_dropped_pct(records: &[Record], frames: u32, period_ms: f64) -> Opt
     missing_pct(&outputs)
 }
 
-/// Median input-to-display delay from the indices, ms: the
-/// [`plausible_behind`] gaps × `period_ms`. `None` without any.
-pub fn index_latency_ms_p50(records: &[Record], frames: u32, period_ms: f64) -> Option<f64> {
+/// The `p`-th percentile of the input-to-display delay from the indices,
+/// ms: the [`plausible_behind`] gaps × `period_ms`. `None` without any.
+pub fn index_latency_ms(records: &[Record], frames: u32, period_ms: f64, p: f64) -> Option<f64> {
     let behind: Vec<f64> = records
         .iter()
         .filter_map(|r| Some(plausible_behind(r, frames)? as f64 * period_ms))
         .collect();
-    percentile(&behind, 50.0)
+    percentile(&behind, p)
 }
 
 /// Dropped % from new pictures: each new output picture comes from one
@@ -369,9 +369,242 @@ fn stat(stats: &Value, name: &str) -> Option<f64> {
     stats.get(name).and_then(Value::as_f64)
 }
 
-/// Runs one case and returns its row plus a line of diagnostics for a
-/// person (rVFC callbacks vs frames presented, decode rates, the
-/// Streamer's own first-frame time).
+/// One demo page in its own headless Chromium (the camera file for its
+/// size as the camera), with the measuring script ([`SETUP`]) installed.
+pub struct Page {
+    browser: Browser,
+    processor: String,
+    size: (u32, u32),
+    /// `{first, resize}` ms after the START click, once started.
+    first: Value,
+    /// The Streamer's stats, sampled during the window.
+    snapshots: Vec<Value>,
+}
+
+/// What a page recorded over the measuring window.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    /// The window's length, ms.
+    pub window_ms: f64,
+    /// One record per output rVFC.
+    pub records: Vec<Record>,
+    /// New pictures on the raw camera `<video>`.
+    pub new_inputs: usize,
+}
+
+impl Page {
+    /// Opens `url` (the demo in camera mode for `processor` at `size`)
+    /// with `flags` added to Chromium's, and installs the measuring script.
+    pub fn open(url: &str, processor: &str, size: (u32, u32), flags: &[&str]) -> io::Result<Self> {
+        let camera = camera_file(size.0, size.1)?;
+        let camera = format!("--use-file-for-fake-video-capture={}", camera.display());
+        let mut args = vec![camera.as_str(), WINDOW_SIZE];
+        args.extend_from_slice(flags);
+        let browser = Browser::start(&args)?;
+        browser.goto(url)?;
+        browser.wait_for(
+            "return document.querySelector('.fw-start') !== null",
+            Duration::from_secs(30),
+        )?;
+        let (sw, sh) = STRIP_SIZE;
+        let (hw, hh) = HASH_SIZE;
+        let setup = browser.execute(SETUP, &[json!(sw), json!(sh), json!(hw), json!(hh)])?;
+        if setup != json!("ok") {
+            return Err(io::Error::other(format!("measuring script: {setup}")));
+        }
+        Ok(Self {
+            browser,
+            processor: processor.to_owned(),
+            size,
+            first: Value::Null,
+            snapshots: Vec::new(),
+        })
+    }
+
+    /// Clicks START and waits for the first output frame; returns the ms
+    /// from the click to it.
+    pub fn start(&mut self) -> io::Result<Option<f64>> {
+        self.browser.click(".fw-start")?;
+        let first = self
+            .browser
+            .wait_for(
+                "const B = window.__fwBench; const s = document.body.dataset.cameraState; \
+                 if (s === 'failed') return {failed: document.body.dataset.cameraError || 'failed'}; \
+                 return B.first !== null && B.click !== null ? {first: B.first - B.click, \
+                   resize: B.resize === null ? null : B.resize - B.click} : null",
+                Duration::from_secs(30),
+            )
+            .map_err(|e| io::Error::other(format!("no output frame: {e}")))?;
+        if let Some(failed) = first.get("failed") {
+            return Err(io::Error::other(format!("the camera failed: {failed}")));
+        }
+        self.first = first;
+        Ok(self.first["first"].as_f64())
+    }
+
+    /// Starts recording.
+    pub fn begin(&mut self) -> io::Result<()> {
+        self.snapshots.clear();
+        self.browser.execute(
+            "const B = window.__fwBench; B.records = []; B.inputs = []; \
+             B.recording = true; B.start = performance.now(); return null",
+            &[],
+        )?;
+        Ok(())
+    }
+
+    /// Samples the Streamer's stats (call about once a second).
+    pub fn snapshot(&mut self) -> io::Result<()> {
+        let text = self
+            .browser
+            .execute("return document.body.dataset.cameraStats || null", &[])?;
+        if let Some(stats) = text
+            .as_str()
+            .and_then(|s| serde_json::from_str::<Value>(s).ok())
+        {
+            self.snapshots.push(stats);
+        }
+        Ok(())
+    }
+
+    /// Stops recording and returns what was recorded.
+    pub fn end(&self) -> io::Result<Recording> {
+        let end = self.browser.execute(
+            "const B = window.__fwBench; B.recording = false; B.stop = performance.now(); \
+             return {ms: B.stop - B.start, records: B.records, inputs: B.inputs}",
+            &[],
+        )?;
+        let inputs = end["inputs"].as_array().cloned().unwrap_or_default();
+        Ok(Recording {
+            window_ms: end["ms"].as_f64().unwrap_or(0.0),
+            records: records(&end["records"], mirrored(&self.processor)),
+            new_inputs: new_pictures(inputs.iter().filter_map(Value::as_u64)),
+        })
+    }
+
+    /// The page's browser.
+    pub fn browser(&self) -> &Browser {
+        &self.browser
+    }
+
+    /// The row and a line of diagnostics for a person (rVFC callbacks vs
+    /// frames presented, decode rates, the Streamer's own numbers).
+    pub fn analyse(&self, recording: &Recording) -> (Row, String) {
+        let (width, height) = self.size;
+        let processor = &self.processor;
+        let first = &self.first;
+        let snapshots = &self.snapshots;
+        let Recording {
+            window_ms,
+            records,
+            new_inputs,
+        } = recording;
+        let (window_ms, new_inputs) = (*window_ms, *new_inputs);
+        let stats_at_end = snapshots.last().cloned().unwrap_or(Value::Null);
+        let frames = camera_frames(width, height);
+        let period = 1000.0 / f64::from(FPS);
+        let new = new_pictures(records.iter().map(|r| r.hash));
+        let output_fps = (window_ms > 0.0).then(|| new as f64 * 1000.0 / window_ms);
+        let decoded = records.iter().filter(|r| r.output.is_some()).count() as f64
+            / records.len().max(1) as f64;
+        let legible = !records.is_empty() && decoded >= LEGIBLE;
+        let index_based = keeps_index_strip(processor) && legible;
+        let median = |name: &str| {
+            let values: Vec<f64> = snapshots.iter().filter_map(|s| stat(s, name)).collect();
+            percentile(&values, 50.0)
+        };
+        let (dropped_pct, latency_ms_p50) = if index_based {
+            (
+                index_dropped_pct(records, frames, period),
+                index_latency_ms(records, frames, period, 50.0),
+            )
+        } else {
+            (picture_dropped_pct(new, new_inputs), None)
+        };
+        let row = Row {
+            processor: processor.to_owned(),
+            width,
+            height,
+            input_fps: median("input_fps"),
+            output_fps,
+            proc_ms_p50: median("process_ms_p50"),
+            proc_ms_p95: median("process_ms_p95"),
+            dropped_pct,
+            latency_ms_p50,
+            first_frame_ms: first["first"].as_f64(),
+        };
+        let presented = match (records.first(), records.last()) {
+            (Some(a), Some(b)) => b.presented.saturating_sub(a.presented) + 1,
+            _ => 0,
+        };
+        let inputs = records.iter().filter(|r| r.input.is_some()).count();
+        let plausible = records
+            .iter()
+            .filter(|r| plausible_behind(r, frames).is_some())
+            .count();
+        // Numbers from the page, shortened for a person.
+        let short = |v: &Value| {
+            v.as_f64()
+                .map_or_else(|| v.to_string(), |n| format!("{n:.1}"))
+        };
+        let info = format!(
+            "{processor} {width}x{height}: {} rVFC callbacks ({presented} frames presented) in \
+             {:.1} s, {new} new pictures (raw camera: {new_inputs}); output index legible in \
+             {:.0}%, input in {inputs}, both plausible in {plausible}; dropped {}; first frame \
+             {} ms after START (resize event {}; Streamer's own {}); stats at end: {}x{}, {} \
+             received, {} dropped, out {} fps, total {} ms p50, {} / {}",
+            records.len(),
+            window_ms / 1000.0,
+            decoded * 100.0,
+            if index_based {
+                "and latency index-based"
+            } else {
+                "from new pictures"
+            },
+            short(&first["first"]),
+            short(&first["resize"]),
+            short(&stats_at_end["first_frame_ms"]),
+            stats_at_end["width"],
+            stats_at_end["height"],
+            stats_at_end["received"],
+            stats_at_end["dropped"],
+            short(&stats_at_end["output_fps"]),
+            short(&stats_at_end["total_ms_p50"]),
+            stats_at_end["format"],
+            stats_at_end["conversion"],
+        );
+        (row, info)
+    }
+}
+
+/// Runs one case on the page at `url`: START, [`WARM_UP`], a window of
+/// `seconds` with a stats sample a second; `on_window(true)` is called as
+/// the window opens and `on_window(false)` as it closes.
+pub fn measure_at(
+    url: &str,
+    processor: &str,
+    size: (u32, u32),
+    seconds: u64,
+    flags: &[&str],
+    on_window: &mut dyn FnMut(bool),
+) -> io::Result<(Page, Recording)> {
+    let mut page = Page::open(url, processor, size, flags)?;
+    page.start()?;
+    std::thread::sleep(WARM_UP);
+    page.begin()?;
+    on_window(true);
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(seconds) {
+        std::thread::sleep(Duration::from_secs(1).min(Duration::from_secs(seconds)));
+        page.snapshot()?;
+    }
+    on_window(false);
+    let recording = page.end()?;
+    Ok((page, recording))
+}
+
+/// Runs one case of the local benchmark (the demo build in `dist` served
+/// on 127.0.0.1) and returns its row plus a line of diagnostics.
 pub fn measure(
     dist: &Path,
     processor: &str,
@@ -379,137 +612,12 @@ pub fn measure(
     seconds: u64,
 ) -> io::Result<(Row, String)> {
     let server = StaticServer::start(dist)?;
-    let camera = camera_file(width, height)?;
-    let camera = format!("--use-file-for-fake-video-capture={}", camera.display());
-    let browser = Browser::start(&[&camera, WINDOW_SIZE])?;
-    browser.goto(&server.url(&format!(
+    let url = server.url(&format!(
         "/?mode=camera&processor={processor}&width={width}&height={height}"
-    )))?;
-    browser.wait_for(
-        "return document.querySelector('.fw-start') !== null",
-        Duration::from_secs(30),
-    )?;
-    let (sw, sh) = STRIP_SIZE;
-    let (hw, hh) = HASH_SIZE;
-    let setup = browser.execute(SETUP, &[json!(sw), json!(sh), json!(hw), json!(hh)])?;
-    if setup != json!("ok") {
-        return Err(io::Error::other(format!("measuring script: {setup}")));
-    }
-    browser.click(".fw-start")?;
-    let first = browser
-        .wait_for(
-            "const B = window.__fwBench; const s = document.body.dataset.cameraState; \
-             if (s === 'failed') return {failed: document.body.dataset.cameraError || 'failed'}; \
-             return B.first !== null && B.click !== null ? {first: B.first - B.click, \
-               resize: B.resize === null ? null : B.resize - B.click} : null",
-            Duration::from_secs(30),
-        )
-        .map_err(|e| io::Error::other(format!("no output frame: {e}")))?;
-    if let Some(failed) = first.get("failed") {
-        return Err(io::Error::other(format!("the camera failed: {failed}")));
-    }
-    std::thread::sleep(WARM_UP);
-
-    let begin = "const B = window.__fwBench; B.records = []; B.inputs = []; \
-                 B.recording = true; B.start = performance.now(); return null";
-    browser.execute(begin, &[])?;
-    let started = Instant::now();
-    let mut snapshots = Vec::new();
-    while started.elapsed() < Duration::from_secs(seconds) {
-        std::thread::sleep(Duration::from_secs(1).min(Duration::from_secs(seconds)));
-        let text = browser.execute("return document.body.dataset.cameraStats || null", &[])?;
-        if let Some(stats) = text
-            .as_str()
-            .and_then(|s| serde_json::from_str::<Value>(s).ok())
-        {
-            snapshots.push(stats);
-        }
-    }
-    let end = browser.execute(
-        "const B = window.__fwBench; B.recording = false; B.stop = performance.now(); \
-         return {ms: B.stop - B.start, records: B.records, inputs: B.inputs}",
-        &[],
-    )?;
-    let stats_at_end = snapshots.last().cloned().unwrap_or(Value::Null);
-    let window_ms = end["ms"].as_f64().unwrap_or(0.0);
-    let records = records(&end["records"], mirrored(processor));
-
-    let frames = camera_frames(width, height);
-    let period = 1000.0 / f64::from(FPS);
-    let new = new_pictures(records.iter().map(|r| r.hash));
-    let input_hashes = end["inputs"].as_array().cloned().unwrap_or_default();
-    let new_inputs = new_pictures(input_hashes.iter().filter_map(Value::as_u64));
-    let output_fps = (window_ms > 0.0).then(|| new as f64 * 1000.0 / window_ms);
-    let decoded =
-        records.iter().filter(|r| r.output.is_some()).count() as f64 / records.len().max(1) as f64;
-    let legible = !records.is_empty() && decoded >= LEGIBLE;
-    let index_based = keeps_index_strip(processor) && legible;
-    let median = |name: &str| {
-        let values: Vec<f64> = snapshots.iter().filter_map(|s| stat(s, name)).collect();
-        percentile(&values, 50.0)
-    };
-    let input_fps = median("input_fps");
-    let (dropped_pct, latency_ms_p50) = if index_based {
-        (
-            index_dropped_pct(&records, frames, period),
-            index_latency_ms_p50(&records, frames, period),
-        )
-    } else {
-        (picture_dropped_pct(new, new_inputs), None)
-    };
-    let row = Row {
-        processor: processor.to_owned(),
-        width,
-        height,
-        input_fps,
-        output_fps,
-        proc_ms_p50: median("process_ms_p50"),
-        proc_ms_p95: median("process_ms_p95"),
-        dropped_pct,
-        latency_ms_p50,
-        first_frame_ms: first["first"].as_f64(),
-    };
-    let presented = match (records.first(), records.last()) {
-        (Some(a), Some(b)) => b.presented.saturating_sub(a.presented) + 1,
-        _ => 0,
-    };
-    let inputs = records.iter().filter(|r| r.input.is_some()).count();
-    let plausible = records
-        .iter()
-        .filter(|r| plausible_behind(r, frames).is_some())
-        .count();
-    // Numbers from the page, shortened for a person.
-    let short = |v: &Value| {
-        v.as_f64()
-            .map_or_else(|| v.to_string(), |n| format!("{n:.1}"))
-    };
-    let info = format!(
-        "{processor} {width}x{height}: {} rVFC callbacks ({presented} frames presented) in {:.1} s, \
-         {new} new pictures (raw camera: {new_inputs}); output index legible in {:.0}%, input in {inputs}, \
-         both plausible in {plausible}; dropped {}; \
-         first frame {} ms after START (resize event {}; Streamer's own {}); \
-         worker at end: {}x{}, {} received, {} dropped, out {} fps, total {} ms p50, {} / {}",
-        records.len(),
-        window_ms / 1000.0,
-        decoded * 100.0,
-        if index_based {
-            "and latency index-based"
-        } else {
-            "from new pictures"
-        },
-        short(&first["first"]),
-        short(&first["resize"]),
-        short(&stats_at_end["first_frame_ms"]),
-        stats_at_end["width"],
-        stats_at_end["height"],
-        stats_at_end["received"],
-        stats_at_end["dropped"],
-        short(&stats_at_end["output_fps"]),
-        short(&stats_at_end["total_ms_p50"]),
-        stats_at_end["format"],
-        stats_at_end["conversion"],
-    );
-    Ok((row, info))
+    ));
+    let (page, recording) =
+        measure_at(&url, processor, (width, height), seconds, &[], &mut |_| {})?;
+    Ok(page.analyse(&recording))
 }
 
 #[cfg(test)]
@@ -587,7 +695,7 @@ mod tests {
         // The misread record is left out: its frame counts as 1 of 150.
         let one = 100.0 / 150.0;
         assert_eq!(index_dropped_pct(&r, 60, p), Some(one));
-        assert_eq!(index_latency_ms_p50(&r, 60, p), Some(2.0 * p));
+        assert_eq!(index_latency_ms(&r, 60, p, 50.0), Some(2.0 * p));
         // Without the camera's index the output is not used either.
         r[80].input = None;
         assert_eq!(index_dropped_pct(&r, 60, p), Some(2.0 * one));

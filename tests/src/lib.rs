@@ -13,6 +13,7 @@
 //! `FRAMEWISE_E2E_DIST` at the build.
 
 pub mod bench_local;
+pub mod bench_remote;
 pub mod camera;
 pub mod server;
 pub mod webdriver;

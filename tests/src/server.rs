@@ -70,6 +70,16 @@ impl ServerProcess {
         serde_json::from_str(&body).map_err(io::Error::other)
     }
 
+    /// The server's address.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Live sessions, from `/healthz`.
     pub fn sessions(&self) -> io::Result<u64> {
         Ok(self.health()?["sessions"].as_u64().unwrap_or(0))
@@ -88,13 +98,38 @@ impl Drop for ServerProcess {
     }
 }
 
-/// A GET over HTTP/1.1 with `Connection: close`: status and body.
+/// A GET over HTTP/1.1: status and body.
 fn http_get(address: SocketAddr, path: &str) -> io::Result<(u16, String)> {
+    http(address, "GET", path, None).map(|r| (r.status, r.body))
+}
+
+/// A response: status, `Location` header, body.
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// The `Location` header, if any.
+    pub location: Option<String>,
+    /// The body (the server answers with `Content-Length`).
+    pub body: String,
+}
+
+/// One HTTP/1.1 request with `Connection: close` and an optional JSON
+/// body.
+pub fn http(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    json: Option<&str>,
+) -> io::Result<HttpResponse> {
     let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))?;
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let body = json.unwrap_or("");
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
     )?;
     let mut response = String::new();
     stream.read_to_string(&mut response)?;
@@ -103,9 +138,15 @@ fn http_get(address: SocketAddr, path: &str) -> io::Result<(u16, String)> {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| io::Error::other("not an HTTP response"))?;
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_owned())
-        .unwrap_or_default();
-    Ok((status, body))
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let location = head.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.eq_ignore_ascii_case("location")
+            .then(|| value.trim().to_owned())
+    });
+    Ok(HttpResponse {
+        status,
+        location,
+        body: body.to_owned(),
+    })
 }

@@ -9,6 +9,12 @@
 //! 640×480 and 1280×720, measured at the display by the `bench_local`
 //! driver of `framewise-e2e` (one `BENCH {row}` line per case), written to
 //! `target/bench/local.json`.
+//!
+//! `cargo xtask bench remote [--seconds N]`: the release demo served by a
+//! release `framewise-server`, remote placement in headless Chromium and
+//! Rust WebRTC peers, all on 127.0.0.1, measured by the `bench_remote`
+//! driver (one `BENCH-REMOTE {object}` line), written to
+//! `target/bench/remote.json`.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -88,6 +94,109 @@ fn run_echoing(
     }
     let status = child.wait()?;
     Ok((shown, status))
+}
+
+/// The remote benchmark's driver (release: its peers encode and decode).
+const REMOTE_DRIVER: &[&str] = &[
+    "run",
+    "--release",
+    "-p",
+    "framewise-e2e",
+    "--bin",
+    "bench_remote",
+    "--",
+];
+
+/// The remote figures and the targets they are held to: `(key, target,
+/// at most)`.
+const REMOTE_TARGETS: [(&str, f64, bool); 10] = [
+    ("first_frame_ms", 500.0, true),
+    ("first_frame_ms_cold", f64::INFINITY, true),
+    ("latency_ms_p50", 67.0, true),
+    ("latency_ms_p95", 100.0, true),
+    ("output_fps", 28.0, false),
+    ("server_cpu_pct_per_stream", 25.0, true),
+    ("server_rss_mb_per_stream", 50.0, true),
+    ("max_streams_25fps", 2.0, false),
+    ("max_streams_25fps_rust_peers", 6.0, false),
+    ("rss_growth_pct_after_50_sessions", 10.0, true),
+];
+
+/// Builds the demo and a release server, runs the remote driver, writes
+/// `target/bench/remote.json` and prints each figure against its target.
+pub fn remote(args: &[&str]) -> Result<()> {
+    let seconds = match args {
+        [] => LOCAL_SECONDS,
+        ["--seconds", n] => n
+            .parse()
+            .ok()
+            .filter(|&n: &u64| n > 0)
+            .with_context(|| format!("--seconds wants a whole number above 0, not {n}"))?,
+        _ => bail!("usage: cargo xtask bench remote [--seconds N]"),
+    };
+    setup::web_tools()?;
+    setup::native_libs()?;
+    setup::browser()?;
+    let dist = util::root().join("target").join("bench-dist");
+    println!("\n==> release build of the demo");
+    trunk_build(None, &dist)?;
+    check_dist(&dist, "framewise-worker", "demo")?;
+    println!("\n==> release build of framewise-server");
+    let server = util::build_server("release")?;
+
+    println!("\n==> remote placement on 127.0.0.1 ({seconds} s windows)");
+    let chromium = setup::chromium_path().context("chromium is not installed")?;
+    let chromedriver = setup::chromedriver_path().context("chromedriver is not installed")?;
+    let seconds_text = seconds.to_string();
+    let mut args = REMOTE_DRIVER.to_vec();
+    args.extend(["--seconds", &seconds_text]);
+    let mut driver = cargo(&args);
+    driver
+        .env("FRAMEWISE_E2E_DIST", &dist)
+        .env("FRAMEWISE_SERVER_BIN", &server)
+        .env("CHROMIUM", chromium)
+        .env("CHROMEDRIVER", chromedriver);
+    let mut report = None;
+    let mut errors = Vec::new();
+    let (shown, status) = run_echoing(&mut driver, |line| {
+        if let Some(json) = line.strip_prefix("BENCH-REMOTE ") {
+            report = Some(serde_json::from_str::<Value>(json).context("bad BENCH-REMOTE line")?);
+        } else if let Some(error) = line.strip_prefix("BENCH-ERROR ") {
+            errors.push(error.to_owned());
+        }
+        Ok(())
+    })?;
+    let Some(report) = report else {
+        bail!(
+            "`{shown}` ({status}) printed no report: {}",
+            errors.join("; ")
+        );
+    };
+    let dir = util::root().join("target").join("bench");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join("remote.json");
+    let text = serde_json::to_string_pretty(&report)?;
+    std::fs::write(&path, text + "\n").with_context(|| format!("writing {}", path.display()))?;
+    println!();
+    for (key, target, at_most) in REMOTE_TARGETS {
+        let value = report[key].as_f64();
+        let verdict = match value {
+            _ if target.is_infinite() => "",
+            Some(v) if (at_most && v <= target) || (!at_most && v >= target) => "met",
+            Some(_) => "MISSED",
+            None => "not measured",
+        };
+        let bound = if target.is_infinite() {
+            String::new()
+        } else {
+            format!("{} {target}", if at_most { "≤" } else { "≥" })
+        };
+        let shown = value.map_or_else(|| "null".into(), |v| format!("{v:.1}"));
+        println!("{key:<36} {shown:>8}   {bound:<10} {verdict}");
+    }
+    println!("settings: {}", report["settings"]);
+    println!("wrote {}", path.display());
+    Ok(())
 }
 
 /// Runs `command`, echoing its stdout, and collects its BENCH lines.

@@ -15,6 +15,9 @@
 //!   release demo in headless Chromium on the fake camera, every video
 //!   processor at 640×480 and 1280×720, measured at the display, written
 //!   to `target/bench/local.json`;
+//! - `cargo xtask bench remote [--seconds N]` — the release demo against a
+//!   release `framewise-server` on 127.0.0.1, written to
+//!   `target/bench/remote.json`;
 //! - `cargo xtask setup [--browser]` — only the installs.
 
 mod bench;
@@ -46,6 +49,12 @@ Commands:
                     for every video processor at 640x480 and 1280x720 (N s per
                     case, default 20, after a 2 s warm-up); writes
                     target/bench/local.json
+  bench remote [--seconds N]
+                    the release demo against a release framewise-server on
+                    127.0.0.1: first frame, latency, fps, server CPU and memory
+                    per stream, concurrent streams (browsers and Rust peers),
+                    memory growth over 50 sessions; writes
+                    target/bench/remote.json
   setup [--browser] only install the tools (wasm32 target, trunk, wasm-bindgen,
                     wasm-opt, libvpx-dev; with --browser also chromium +
                     chromium-driver)
@@ -60,6 +69,7 @@ fn main() -> ExitCode {
         ["test"] => test::run(),
         ["bench", "core"] => bench::core(),
         ["bench", "local", rest @ ..] => bench::local(rest),
+        ["bench", "remote", rest @ ..] => bench::remote(rest),
         ["setup"] => setup::web_tools().and_then(|()| setup::native_libs()),
         ["setup", "--browser"] => setup::web_tools()
             .and_then(|()| setup::native_libs())

@@ -1,40 +1,18 @@
-//! A WebRTC peer written with webrtc-rs, as a browser would be: it sends
-//! our generated video (VP8 through libvpx) on 127.0.0.1, opens the
-//! DataChannel, and decodes what the server sends back.
+//! Test support: the generated video, sessions through `app` without a
+//! port, and a [`Peer`] on 127.0.0.1 standing in for the browser.
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use bytes::Bytes;
 use framewise::synth::moving_frame;
-use framewise::wire::{self, ServerMessage, SessionAnswer, DATA_CHANNEL_LABEL};
+use framewise::wire::{ServerMessage, SessionAnswer};
 use framewise::{ColorRange, I420Frame, VideoFrame};
-use framewise_server::media::FrameAssembler;
-use framewise_vpx::{EncoderConfig, Vp8Decoder, Vp8Encoder, TIMEBASE_HZ};
-use rtc::interceptor::Registry as Interceptors;
-use rtc::media::Sample;
-use rtc::media_stream::MediaStreamTrack;
-use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
-use rtc::peer_connection::configuration::media_engine::{MediaEngine, MIME_TYPE_VP8};
-use rtc::peer_connection::configuration::RTCConfigurationBuilder;
-use rtc::peer_connection::sdp::RTCSessionDescription;
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters,
-    RtpCodecKind,
-};
-use tokio::sync::oneshot;
+use framewise_server::peer::Peer;
+use framewise_vpx::TIMEBASE_HZ;
 use tower::ServiceExt;
-use webrtc::data_channel::{DataChannel, DataChannelEvent};
-use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
-use webrtc::media_stream::track_local::TrackLocal;
-use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
-use webrtc::peer_connection::{
-    PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCIceGatheringState,
-};
 
 /// The test video's size and rate.
 pub const WIDTH: u32 = 640;
@@ -51,209 +29,23 @@ pub fn test_frame(index: u32) -> VideoFrame {
     )
 }
 
-/// What the peer got back.
-#[derive(Default)]
-pub struct Received {
-    /// Decoded frames, newest last (at most 300 kept).
-    pub frames: Vec<I420Frame>,
-    /// DataChannel messages.
-    pub messages: Vec<ServerMessage>,
+/// A peer on 127.0.0.1 sending at [`FPS`].
+pub async fn peer() -> Peer {
+    Peer::new("127.0.0.1:0", FPS).await.unwrap()
 }
 
-struct Handler {
-    received: Arc<Mutex<Received>>,
-    gathered: Mutex<Option<oneshot::Sender<()>>>,
-}
-
-#[async_trait::async_trait]
-impl PeerConnectionEventHandler for Handler {
-    async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {
-        if state == RTCIceGatheringState::Complete {
-            if let Some(done) = self.gathered.lock().unwrap().take() {
-                let _ = done.send(());
-            }
-        }
+/// Sends frames `from..to` of the test video at [`FPS`], with a keyframe
+/// every half second (as a browser answers the server's requests).
+pub async fn send_frames(peer: &Peer, from: u32, to: u32) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1) / FPS);
+    for index in from..to {
+        tick.tick().await;
+        let frame = I420Frame::from_rgba(&test_frame(index), ColorRange::Limited);
+        let pts = i64::from(index) * TIMEBASE_HZ / i64::from(FPS);
+        let keyframe = (index - from).is_multiple_of(FPS / 2);
+        peer.send(&frame, pts, keyframe).await.unwrap();
     }
-
-    async fn on_track(&self, track: Arc<dyn TrackRemote>) {
-        let received = self.received.clone();
-        tokio::spawn(async move {
-            let mut assembler = FrameAssembler::new();
-            let mut decoder = Vp8Decoder::new().unwrap();
-            while let Some(event) = track.poll().await {
-                let TrackRemoteEvent::OnRtpPacket(packet) = event else {
-                    continue;
-                };
-                let h = &packet.header;
-                if let Ok(Some(frame)) =
-                    assembler.push(h.sequence_number, h.timestamp, h.marker, &packet.payload)
-                {
-                    if let Ok(frames) = decoder.decode(&frame.data, 0) {
-                        let mut received = received.lock().unwrap();
-                        received.frames.extend(frames);
-                        let excess = received.frames.len().saturating_sub(300);
-                        received.frames.drain(..excess);
-                    }
-                }
-            }
-        });
-    }
-}
-
-/// A client peer connection sending video and holding a DataChannel.
-pub struct TestPeer {
-    pub pc: Arc<dyn PeerConnection>,
-    video: Arc<TrackLocalStaticSample>,
-    ssrc: u32,
-    pub channel: Arc<dyn DataChannel>,
-    pub received: Arc<Mutex<Received>>,
-    gathered: Option<oneshot::Receiver<()>>,
-}
-
-fn vp8() -> RTCRtpCodecParameters {
-    RTCRtpCodecParameters {
-        rtp_codec: RTCRtpCodec {
-            mime_type: MIME_TYPE_VP8.to_owned(),
-            clock_rate: 90_000,
-            channels: 0,
-            sdp_fmtp_line: String::new(),
-            rtcp_feedback: vec![],
-        },
-        payload_type: 96,
-    }
-}
-
-impl TestPeer {
-    /// A peer on 127.0.0.1 with a VP8 video track and the DataChannel.
-    pub async fn new() -> Self {
-        let mut media_engine = MediaEngine::default();
-        media_engine
-            .register_codec(vp8(), RtpCodecKind::Video)
-            .unwrap();
-        let interceptors =
-            register_default_interceptors(Interceptors::new(), &mut media_engine).unwrap();
-        let received = Arc::new(Mutex::new(Received::default()));
-        let (gathered_tx, gathered_rx) = oneshot::channel();
-        let handler = Arc::new(Handler {
-            received: received.clone(),
-            gathered: Mutex::new(Some(gathered_tx)),
-        });
-        let pc = PeerConnectionBuilder::new()
-            .with_configuration(RTCConfigurationBuilder::new().build())
-            .with_media_engine(media_engine)
-            .with_interceptor_registry(interceptors)
-            .with_handler(handler)
-            .with_runtime(webrtc::runtime::default_runtime().unwrap())
-            .with_udp_addrs(vec!["127.0.0.1:0".to_owned()])
-            .build()
-            .await
-            .unwrap();
-        let pc: Arc<dyn PeerConnection> = Arc::new(pc);
-        let ssrc = 0x1234_5678;
-        let track = MediaStreamTrack::new(
-            "camera".to_owned(),
-            "camera-video".to_owned(),
-            "camera".to_owned(),
-            RtpCodecKind::Video,
-            vec![RTCRtpEncodingParameters {
-                rtp_coding_parameters: RTCRtpCodingParameters {
-                    ssrc: Some(ssrc),
-                    ..Default::default()
-                },
-                codec: vp8().rtp_codec,
-                ..Default::default()
-            }],
-        );
-        let video = Arc::new(TrackLocalStaticSample::new(Instant::now(), track).unwrap());
-        pc.add_track(video.clone() as Arc<dyn TrackLocal>)
-            .await
-            .unwrap();
-        let channel = pc
-            .create_data_channel(DATA_CHANNEL_LABEL, None)
-            .await
-            .unwrap();
-        let messages = received.clone();
-        let reader = channel.clone();
-        tokio::spawn(async move {
-            while let Some(event) = reader.poll().await {
-                if let DataChannelEvent::OnMessage(message) = event {
-                    let text = String::from_utf8_lossy(&message.data).into_owned();
-                    if let Ok(message) = wire::decode::<ServerMessage>(&text) {
-                        messages.lock().unwrap().messages.push(message);
-                    }
-                }
-            }
-        });
-        Self {
-            pc,
-            video,
-            ssrc,
-            channel,
-            received,
-            gathered: Some(gathered_rx),
-        }
-    }
-
-    /// The complete offer (ICE gathered).
-    pub async fn offer(&mut self) -> String {
-        let offer = self.pc.create_offer(None).await.unwrap();
-        self.pc.set_local_description(offer).await.unwrap();
-        if let Some(gathered) = self.gathered.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(2), gathered).await;
-        }
-        self.pc.local_description().await.unwrap().sdp
-    }
-
-    /// Applies the server's answer.
-    pub async fn accept(&self, sdp: String) {
-        let answer = RTCSessionDescription::answer(sdp).unwrap();
-        self.pc.set_remote_description(answer).await.unwrap();
-    }
-
-    /// Sends frames `from..to` of the test video at [`FPS`], VP8 at the
-    /// bitrate the server would use for the size.
-    pub async fn send_frames(&self, encoder: &mut Vp8Encoder, from: u32, to: u32) {
-        let period = Duration::from_secs(1) / FPS;
-        let payload_type = 96;
-        let mut tick = tokio::time::interval(period);
-        for index in from..to {
-            tick.tick().await;
-            let frame = I420Frame::from_rgba(&test_frame(index), ColorRange::Limited);
-            let pts = i64::from(index) * TIMEBASE_HZ / i64::from(FPS);
-            // A keyframe every half second, as a browser answers the
-            // server's keyframe requests (this peer reads no RTCP).
-            let keyframe = (index - from).is_multiple_of(FPS / 2);
-            for encoded in encoder.encode(&frame, pts, keyframe).unwrap() {
-                let sample = Sample {
-                    data: Bytes::from(encoded.data),
-                    duration: period,
-                    ..Sample::new(Instant::now())
-                };
-                let _ = self
-                    .video
-                    .sample_writer(self.ssrc, payload_type)
-                    .write_sample(&sample)
-                    .await;
-            }
-        }
-    }
-
-    /// The server's messages so far.
-    pub fn messages(&self) -> Vec<ServerMessage> {
-        self.received.lock().unwrap().messages.clone()
-    }
-
-    /// Decoded frames received so far (the newest at most 300).
-    pub fn frames(&self) -> Vec<I420Frame> {
-        self.received.lock().unwrap().frames.clone()
-    }
-}
-
-/// An encoder like a browser's at 640×480 (≥ 1 Mbps).
-pub fn encoder() -> Vp8Encoder {
-    let config = EncoderConfig::for_size(WIDTH, HEIGHT, FPS);
-    assert!(config.bitrate_kbps >= 1000, "{config:?}");
-    Vp8Encoder::new(config).unwrap()
+    assert!(peer.bitrate_kbps() >= 1000, "{} kbps", peer.bitrate_kbps());
 }
 
 /// POSTs `body` to `/api/sessions` of `app`; returns status, headers'
@@ -281,15 +73,23 @@ pub async fn post_session(
 }
 
 /// Starts a session with `processor` for `peer` through `app`.
-pub async fn connect(app: axum::Router, peer: &mut TestPeer, processor: &str) -> SessionAnswer {
-    let offer = peer.offer().await;
+pub async fn connect(app: axum::Router, peer: &mut Peer, processor: &str) -> SessionAnswer {
+    let offer = peer.offer().await.unwrap();
     let body = serde_json::json!({"sdp": offer, "processor": processor, "params": {}}).to_string();
     let (status, location, json) = post_session(app, body).await;
     assert_eq!(status, StatusCode::CREATED, "{json}");
     let answer: SessionAnswer = serde_json::from_value(json).unwrap();
     assert_eq!(location, Some(format!("/api/sessions/{}", answer.session)));
-    peer.accept(answer.sdp.clone()).await;
+    peer.accept(answer.sdp.clone()).await.unwrap();
     answer
+}
+
+/// The server's last stats message.
+pub fn last_stats(peer: &Peer) -> Option<framewise::wire::RemoteStats> {
+    peer.messages().into_iter().rev().find_map(|m| match m {
+        ServerMessage::Stats(stats) => Some(stats),
+        _ => None,
+    })
 }
 
 /// Luma PSNR between two equally sized I420 frames, dB.
