@@ -31,6 +31,7 @@
 
 pub mod api;
 pub mod config;
+pub mod gathering;
 pub mod keyframe_requests;
 pub mod media;
 pub mod peer;
@@ -45,6 +46,14 @@ use framewise::Registry;
 
 pub use config::{IceServer, ServerConfig};
 pub use sessions::Sessions;
+
+/// Locks a std mutex whose data stays valid even if a holder panicked
+/// (every mutex here guards plain data).
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// What every request handler shares: the processors, the settings, the
 /// sessions.

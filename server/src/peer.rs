@@ -6,7 +6,7 @@
 //! Signaling is the caller's: [`Peer::offer`] gives the complete offer to
 //! POST, [`Peer::accept`] takes the answer.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -34,6 +34,8 @@ use webrtc::peer_connection::{
     PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCIceGatheringState,
 };
 
+use crate::gathering::GatheringDone;
+use crate::lock;
 use crate::media::FrameAssembler;
 
 /// Decoded frames kept (the newest).
@@ -61,10 +63,6 @@ fn webrtc_error(error: impl std::fmt::Display) -> PeerError {
     PeerError::WebRtc(error.to_string())
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 /// What the peer got back.
 #[derive(Default)]
 struct Received {
@@ -78,17 +76,13 @@ struct Received {
 
 struct Handler {
     received: Arc<Mutex<Received>>,
-    gathered: Mutex<Option<oneshot::Sender<()>>>,
+    gathered: GatheringDone,
 }
 
 #[async_trait::async_trait]
 impl PeerConnectionEventHandler for Handler {
     async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {
-        if state == RTCIceGatheringState::Complete {
-            if let Some(done) = lock(&self.gathered).take() {
-                let _ = done.send(());
-            }
-        }
+        self.gathered.on_state(state);
     }
 
     async fn on_track(&self, track: Arc<dyn TrackRemote>) {
@@ -159,10 +153,10 @@ impl Peer {
         let interceptors = register_default_interceptors(Interceptors::new(), &mut media_engine)
             .map_err(webrtc_error)?;
         let received = Arc::new(Mutex::new(Received::default()));
-        let (gathered_tx, gathered_rx) = oneshot::channel();
+        let (gathered, gathered_rx) = GatheringDone::new();
         let handler = Arc::new(Handler {
             received: received.clone(),
-            gathered: Mutex::new(Some(gathered_tx)),
+            gathered,
         });
         let runtime = webrtc::runtime::default_runtime()
             .ok_or_else(|| PeerError::WebRtc("no async runtime compiled in".into()))?;

@@ -18,7 +18,7 @@
 //! leaves the table.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -56,10 +56,11 @@ use webrtc::peer_connection::{
     RTCPeerConnectionState,
 };
 
+use crate::gathering::GatheringDone;
 use crate::keyframe_requests::{self, KeyframeRequests};
 use crate::media::{FrameAssembler, FrameProcessor, LatestSlot, MediaError, VideoDecoder};
 use crate::sessions::{Full, SessionGuard};
-use crate::AppState;
+use crate::{lock, AppState};
 
 /// VP8's RTP clock.
 const VIDEO_CLOCK_HZ: u32 = 90_000;
@@ -102,11 +103,6 @@ pub enum SessionError {
 
 fn webrtc_error(error: impl std::fmt::Display) -> SessionError {
     SessionError::WebRtc(error.to_string())
-}
-
-/// Locks a std mutex whose data stays valid even if a holder panicked.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The media sections of an offer: (has video, has audio).
@@ -155,10 +151,10 @@ pub async fn start(
         errors: AtomicU64::new(0),
         keyframe_wanted: AtomicBool::new(false),
     });
-    let (gathered_tx, gathered_rx) = oneshot::channel();
+    let (gathered, gathered_rx) = GatheringDone::new();
     let handler = Arc::new(Handler {
         shared: shared.clone(),
-        gathered: Mutex::new(Some(gathered_tx)),
+        gathered,
     });
     let peer = build_peer(config, handler).await?;
     let answered = answer(
@@ -397,17 +393,13 @@ impl Shared {
 /// The peer connection's events.
 struct Handler {
     shared: Arc<Shared>,
-    gathered: Mutex<Option<oneshot::Sender<()>>>,
+    gathered: GatheringDone,
 }
 
 #[async_trait::async_trait]
 impl PeerConnectionEventHandler for Handler {
     async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {
-        if state == RTCIceGatheringState::Complete {
-            if let Some(done) = lock(&self.gathered).take() {
-                let _ = done.send(());
-            }
-        }
+        self.gathered.on_state(state);
     }
 
     async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
@@ -483,9 +475,8 @@ async fn keyframe_requests(shared: Arc<Shared>) {
         return;
     };
     loop {
-        let event = tokio::select! {
-            () = shared.token.cancelled() => break,
-            event = track.poll() => event,
+        let Some(event) = shared.token.run_until_cancelled(track.poll()).await else {
+            break;
         };
         match event {
             Some(TrackLocalEvent::OnRtcpPacket(packets)) => {
@@ -519,9 +510,8 @@ async fn receive_video(shared: Arc<Shared>, track: Arc<dyn TrackRemote>) {
     };
     let mut last_pli: Option<Instant> = None;
     loop {
-        let event = tokio::select! {
-            () = shared.token.cancelled() => break,
-            event = track.poll() => event,
+        let Some(event) = shared.token.run_until_cancelled(track.poll()).await else {
+            break;
         };
         let packet = match event {
             Some(TrackRemoteEvent::OnRtpPacket(packet)) => packet,
@@ -572,9 +562,13 @@ async fn process_video(shared: Arc<Shared>) {
     let mut pts: i64 = 0;
     let mut stats_sent_at: Option<Instant> = None;
     loop {
-        tokio::select! {
-            () = shared.token.cancelled() => break,
-            () = shared.frame_ready.notified() => {}
+        if shared
+            .token
+            .run_until_cancelled(shared.frame_ready.notified())
+            .await
+            .is_none()
+        {
+            break;
         }
         let Some((frame, rtp_timestamp)) = lock(&shared.slot).take() else {
             continue;
@@ -664,9 +658,8 @@ async fn pass_audio(shared: Arc<Shared>, track: Arc<dyn TrackRemote>) {
         return;
     };
     loop {
-        let event = tokio::select! {
-            () = shared.token.cancelled() => break,
-            event = track.poll() => event,
+        let Some(event) = shared.token.run_until_cancelled(track.poll()).await else {
+            break;
         };
         match event {
             Some(TrackRemoteEvent::OnRtpPacket(mut packet)) => {
@@ -687,9 +680,8 @@ async fn control(shared: Arc<Shared>, channel: Arc<dyn DataChannel>) {
     // A channel the browser created is usually open already.
     *lock(&shared.channel) = Some(channel.clone());
     loop {
-        let event = tokio::select! {
-            () = shared.token.cancelled() => break,
-            event = channel.poll() => event,
+        let Some(event) = shared.token.run_until_cancelled(channel.poll()).await else {
+            break;
         };
         match event {
             Some(DataChannelEvent::OnOpen) => *lock(&shared.channel) = Some(channel.clone()),

@@ -180,16 +180,22 @@ pub fn camera_browser(init_scripts: &[&str], extra_args: &[&str]) -> Browser {
     browser
 }
 
-/// Waits until the camera state is `playing` (or fails with its error) and
-/// the output video plays.
-pub fn wait_playing(browser: &Browser) {
-    let state = browser
+/// Waits until the camera state settles at `playing` or `failed`, and
+/// returns it.
+fn settled_state(browser: &Browser) -> Value {
+    browser
         .wait_for(
             "const s = document.body.dataset.cameraState; \
              return (s === 'playing' || s === 'failed') ? s : null",
             Duration::from_secs(20),
         )
-        .expect("no camera state");
+        .expect("no camera state")
+}
+
+/// Waits until the camera state is `playing` (or fails with its error) and
+/// the output video plays.
+pub fn wait_playing(browser: &Browser) {
+    let state = settled_state(browser);
     let error = browser
         .execute("return document.body.dataset.cameraError || ''", &[])
         .expect("reading the camera error");
@@ -222,14 +228,7 @@ pub fn start_and_expect_failure(browser: &Browser) -> String {
         )
         .expect("the camera view never appeared");
     browser.click(".fw-start").expect("clicking START");
-    let state = browser
-        .wait_for(
-            "const s = document.body.dataset.cameraState; \
-             return (s === 'playing' || s === 'failed') ? s : null",
-            Duration::from_secs(20),
-        )
-        .expect("no camera state");
-    assert_eq!(state, "failed");
+    assert_eq!(settled_state(browser), "failed");
     let reported = browser
         .execute("return document.body.dataset.cameraError", &[])
         .expect("reading the reported error");

@@ -134,13 +134,7 @@ pub fn remote(args: &[&str]) -> Result<()> {
             .with_context(|| format!("--seconds wants a whole number above 0, not {n}"))?,
         _ => bail!("usage: cargo xtask bench remote [--seconds N]"),
     };
-    setup::web_tools()?;
-    setup::native_libs()?;
-    setup::browser()?;
-    let dist = util::root().join("target").join("bench-dist");
-    println!("\n==> release build of the demo");
-    trunk_build(None, &dist)?;
-    check_dist(&dist, "framewise-worker", "demo")?;
+    let dist = demo_build()?;
     println!("\n==> release build of framewise-server");
     let server = util::build_server("release")?;
 
@@ -197,6 +191,19 @@ pub fn remote(args: &[&str]) -> Result<()> {
     println!("settings: {}", report["settings"]);
     println!("wrote {}", path.display());
     Ok(())
+}
+
+/// Installs what the browser benchmarks need and makes the release demo
+/// build they measure (`target/bench-dist`).
+fn demo_build() -> Result<std::path::PathBuf> {
+    setup::web_tools()?;
+    setup::native_libs()?;
+    setup::browser()?;
+    let dist = util::root().join("target").join("bench-dist");
+    println!("\n==> release build of the demo");
+    trunk_build(None, &dist)?;
+    check_dist(&dist, "framewise-worker", "demo")?;
+    Ok(dist)
 }
 
 /// Runs `command`, echoing its stdout, and collects its BENCH lines.
@@ -363,13 +370,7 @@ pub fn local(args: &[&str]) -> Result<()> {
             _ => bail!("usage: cargo xtask bench local [--seconds N] [--processors a,b]"),
         }
     }
-    setup::web_tools()?;
-    setup::native_libs()?;
-    setup::browser()?;
-    let dist = util::root().join("target").join("bench-dist");
-    println!("\n==> release build of the demo");
-    trunk_build(None, &dist)?;
-    check_dist(&dist, "framewise-worker", "demo")?;
+    let dist = demo_build()?;
 
     println!("\n==> the demo in headless Chromium ({seconds} s per case after a 2 s warm-up)");
     let chromium = setup::chromium_path().context("chromium is not installed")?;
