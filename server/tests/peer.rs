@@ -13,7 +13,7 @@ use axum::http::{Request, StatusCode};
 use framewise::synth::index_strip;
 use framewise::wire::{self, ClientMessage, ServerMessage};
 use framewise::{ColorRange, I420Frame, Registry};
-use framewise_server::{app, AppState, ServerConfig};
+use framewise_server::{app, AppState, IceServer, ServerConfig};
 use tower::ServiceExt;
 
 use common::{connect, last_stats, peer, psnr, send_frames, test_frame};
@@ -177,6 +177,34 @@ async fn params_on_the_data_channel_change_the_output_and_bad_ones_are_errors() 
     peer.close().await;
     state.sessions.shutdown().await;
     assert_eq!(state.sessions.count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stun_server_that_does_not_answer_does_not_stall_the_answer() {
+    // Nothing answers STUN on 127.0.0.1:9 (the discard port).
+    let config = ServerConfig {
+        ice_servers: vec![IceServer {
+            urls: vec!["stun:127.0.0.1:9".into()],
+            ..IceServer::default()
+        }],
+        ..ServerConfig::default()
+    };
+    let state = AppState::new(Registry::with_builtins(), config);
+    let mut peer = peer().await;
+    let started = std::time::Instant::now();
+    let answer = connect(app(state.clone()), &mut peer, "invert").await;
+    let took = started.elapsed();
+    println!("answered in {took:?}");
+    assert!(
+        took < Duration::from_millis(2500),
+        "the answer took {took:?}"
+    );
+    assert!(
+        !candidate_ports(&answer.sdp).is_empty(),
+        "no host candidate"
+    );
+    peer.close().await;
+    state.sessions.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -155,10 +155,11 @@ fn mirrored(processor: &str) -> bool {
 /// Installed before START: records the START click's time, the first
 /// output frame, and (while `recording`) one entry per output rVFC:
 /// `[now, presentedFrames, hash, outputStrip, inputStrip]` (strips as
-/// base64 RGBA, null when the video has no picture), and the hash of the
-/// raw camera `<video>` at each of its own rVFCs (`inputs`).
+/// base64 RGBA, null when the video has no picture or, for processors that
+/// do not keep the strip, not read), and the hash of the raw camera
+/// `<video>` at each of its own rVFCs (`inputs`).
 const SETUP: &str = r#"
-const [stripW, stripH, hashW, hashH] = arguments;
+const [stripW, stripH, hashW, hashH, readStrips] = arguments;
 const out = document.querySelector('video.fw-output');
 const inp = document.querySelector('video.fw-input');
 if (!out || !out.requestVideoFrameCallback) return 'no output video with requestVideoFrameCallback';
@@ -193,7 +194,8 @@ const hash = (v) => {
 };
 const onFrame = (now, meta) => {
   if (B.first === null && out.videoWidth > 0) B.first = now;
-  if (B.recording) B.records.push([now, meta.presentedFrames, hash(out), strip(out), strip(inp)]);
+  if (B.recording) B.records.push([now, meta.presentedFrames, hash(out),
+    readStrips ? strip(out) : null, readStrips ? strip(inp) : null]);
   out.requestVideoFrameCallback(onFrame);
 };
 out.requestVideoFrameCallback(onFrame);
@@ -408,7 +410,19 @@ impl Page {
         )?;
         let (sw, sh) = STRIP_SIZE;
         let (hw, hh) = HASH_SIZE;
-        let setup = browser.execute(SETUP, &[json!(sw), json!(sh), json!(hw), json!(hh)])?;
+        // Strips are read back only where they are used: less work on the
+        // page's main thread while it is measured.
+        let read_strips = keeps_index_strip(processor);
+        let setup = browser.execute(
+            SETUP,
+            &[
+                json!(sw),
+                json!(sh),
+                json!(hw),
+                json!(hh),
+                json!(read_strips),
+            ],
+        )?;
         if setup != json!("ok") {
             return Err(io::Error::other(format!("measuring script: {setup}")));
         }

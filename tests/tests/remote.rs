@@ -170,8 +170,8 @@ fn local_and_remote_placement_give_the_same_output() {
 
 #[test]
 #[ignore = "needs builds of www/ and framewise-server, Chromium and ChromeDriver; `cargo xtask test` runs it"]
-fn auto_moves_to_the_server_when_local_processing_is_too_slow() {
-    let server = start_server();
+fn auto_moves_to_the_server_when_local_processing_is_too_slow_and_back_when_it_is_lost() {
+    let mut server = start_server();
     let browser = open(&server.url("/?processor=stress&mode=camera&placement=auto&autostart=1"));
     wait_playing(&browser);
     assert_eq!(
@@ -216,6 +216,21 @@ fn auto_moves_to_the_server_when_local_processing_is_too_slow() {
         Duration::from_secs(8),
     );
     assert!(more.is_ok(), "no processed frames from the server");
+
+    // The server goes away: back to local, saying why.
+    server.kill();
+    let back = wait_runs_at(&browser, "local", Duration::from_secs(30));
+    println!("after the server stopped: {}", shown_error(&browser));
+    assert!(
+        back,
+        "Auto did not come back to local: {}",
+        runs_at(&browser)
+    );
+    assert!(shown_error(&browser).contains("server"));
+    let state = browser
+        .execute("return document.body.dataset.cameraState", &[])
+        .unwrap();
+    assert_eq!(state, "playing");
 }
 
 #[test]

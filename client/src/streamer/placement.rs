@@ -195,7 +195,7 @@ impl Context {
             self.fail(message);
             return;
         }
-        let needs_worker = {
+        let (paused, needs_worker) = {
             let mut session = self.session.borrow_mut();
             session.remote_pending = false;
             if let Some(remote) = session.remote.take() {
@@ -204,13 +204,19 @@ impl Context {
             session.runs_remote = false;
             session.auto.moved(js::now_ms());
             session.reason = format!("auto: back to local ({message})");
-            session.worker().is_none()
+            (session.worker_paused(), session.worker().is_none())
         };
         self.model.dispatch(StreamerAction::Warn(message));
-        if needs_worker {
-            if let Err(error) = self.spawn_worker() {
-                self.fail(error);
-            }
+        // The worker kept from before the move needs no download.
+        let resumed = if paused {
+            self.connect()
+        } else if needs_worker {
+            self.spawn_worker()
+        } else {
+            Ok(())
+        };
+        if let Err(error) = resumed {
+            self.fail(error);
         }
     }
 
@@ -225,8 +231,9 @@ impl Context {
                     self.remote_failed(error);
                     return;
                 }
-                // A local worker that ran until now is no longer needed.
-                self.session.borrow_mut().release_worker();
+                // The local worker stops processing but stays loaded, for a
+                // move back.
+                self.session.borrow_mut().pause_worker();
             }
             RemoteEvent::Message(ServerMessage::Stats(remote)) => {
                 let (worker, first_frame_ms, reason) = {

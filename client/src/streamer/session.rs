@@ -171,6 +171,24 @@ impl Session {
         self.worker.as_ref()
     }
 
+    /// Stops the worker's frame loop but keeps the worker, loaded and
+    /// ready, for a move back from remote (its script may not be
+    /// reachable then: the server that served it may be the one lost).
+    pub(super) fn pause_worker(&mut self) {
+        if let Some(worker) = &self.worker {
+            let _ = post(worker, &ToWorker::Stop, &[]);
+        }
+        if let Some(track) = self.worker_track.take() {
+            track.stop();
+        }
+        self.started = false;
+    }
+
+    /// Whether a loaded worker waits to be connected again.
+    pub(super) fn worker_paused(&self) -> bool {
+        self.worker.is_some() && self.ready && !self.started
+    }
+
     /// Ends the worker, stops every track. Idempotent.
     pub(super) fn release(&mut self) {
         self.release_worker();
@@ -594,7 +612,7 @@ impl Context {
     /// processor and a generator (the worker's own `VideoTrackGenerator`
     /// where it has one, else `MediaStreamTrackGenerator` on the page)
     /// where the browser has them, else the fallback.
-    fn connect(&self) -> Result<(), String> {
+    pub(super) fn connect(&self) -> Result<(), String> {
         let processor = self.props.borrow().processor.to_string();
         let params = self.params.borrow().clone();
         let (track, worker_generator) = {
