@@ -31,21 +31,60 @@ use std::time::{Duration, Instant};
 /// The directory holding the trunk build: `$FRAMEWISE_E2E_DIST`, else
 /// `www/dist` (where `trunk build` puts it). It must hold an index.html.
 pub fn dist_dir() -> io::Result<PathBuf> {
-    let dir = std::env::var_os("FRAMEWISE_E2E_DIST")
+    build_dir(
+        "FRAMEWISE_E2E_DIST",
+        "../www/dist",
+        "",
+        "the demo",
+        "`trunk build --release` and set FRAMEWISE_E2E_DIST",
+    )
+}
+
+/// The trunk build of `examples/NAME`: `$FRAMEWISE_E2E_EXAMPLES/NAME`,
+/// else `target/e2e-examples/NAME` (where `cargo xtask test` puts it).
+pub fn example_dist(name: &str) -> io::Result<PathBuf> {
+    build_dir(
+        "FRAMEWISE_E2E_EXAMPLES",
+        "../target/e2e-examples",
+        name,
+        &format!("examples/{name}"),
+        &format!(
+            "`trunk build --release --offline examples/{name}/index.html --dist DIR/{name}` \
+             and set FRAMEWISE_E2E_EXAMPLES=DIR"
+        ),
+    )
+}
+
+/// `$VAR` (else `default` under this crate) joined with `name`, if it
+/// holds an index.html; else an error saying how to make the build of
+/// `what`.
+fn build_dir(var: &str, default: &str, name: &str, what: &str, how: &str) -> io::Result<PathBuf> {
+    let root = std::env::var_os(var)
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/dist"));
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(default));
+    let dir = root.join(name);
     if dir.join("index.html").is_file() {
         Ok(dir)
     } else {
         Err(io::Error::new(
             io::ErrorKind::NotFound,
             format!(
-                "no demo build at {} (run `cargo xtask test`, or `trunk build --release` \
-                 and set FRAMEWISE_E2E_DIST)",
+                "no build of {what} at {} (run `cargo xtask test`, or {how})",
                 dir.display()
             ),
         ))
     }
+}
+
+/// Chromium's test flags ([`CHROMIUM_FLAGS`]) with `flag` left out and,
+/// if given, `instead` in its place (e.g. a fake-device count).
+pub fn flags_replacing(flag: &str, instead: Option<&'static str>) -> Vec<&'static str> {
+    CHROMIUM_FLAGS
+        .iter()
+        .copied()
+        .filter(|f| *f != flag)
+        .chain(instead)
+        .collect()
 }
 
 /// Serves the files of one directory over HTTP/1.1 on 127.0.0.1 (a free

@@ -14,7 +14,7 @@ use framewise_e2e::camera::{
     wait_playing, Picture,
 };
 use framewise_e2e::webdriver::Browser;
-use framewise_e2e::{dist_dir, fake_camera_flag, StaticServer, CHROMIUM_FLAGS, FAKE_CAMERA};
+use framewise_e2e::{dist_dir, fake_camera_flag, flags_replacing, StaticServer, FAKE_CAMERA};
 use serde_json::{json, Value};
 
 #[test]
@@ -243,11 +243,7 @@ fn a_slider_change_takes_effect_within_a_few_frames() {
 #[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
 fn a_denied_permission_shows_the_error() {
     let server = StaticServer::start(&dist_dir().unwrap()).unwrap();
-    let flags: Vec<&str> = CHROMIUM_FLAGS
-        .iter()
-        .copied()
-        .filter(|f| *f != "--use-fake-ui-for-media-stream")
-        .collect();
+    let flags = flags_replacing("--use-fake-ui-for-media-stream", None);
     let camera = fake_camera_flag().unwrap();
     let browser = Browser::launch(&flags, &[&camera, "--deny-permission-prompts"]).unwrap();
     browser
@@ -285,12 +281,10 @@ fn an_insecure_page_says_https_or_localhost_is_needed() {
 #[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
 fn no_camera_says_connect_one() {
     let server = StaticServer::start(&dist_dir().unwrap()).unwrap();
-    let flags: Vec<&str> = CHROMIUM_FLAGS
-        .iter()
-        .copied()
-        .filter(|f| *f != "--use-fake-device-for-media-stream")
-        .chain(["--use-fake-device-for-media-stream=device-count=0"])
-        .collect();
+    let flags = flags_replacing(
+        "--use-fake-device-for-media-stream",
+        Some("--use-fake-device-for-media-stream=device-count=0"),
+    );
     let browser = Browser::launch(&flags, &[]).unwrap();
     browser
         .goto(&server.url("/?processor=invert&mode=camera"))

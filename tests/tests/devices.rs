@@ -9,7 +9,8 @@ use std::time::Duration;
 use framewise_e2e::camera::{wait_for_stats, wait_playing, SPY};
 use framewise_e2e::webdriver::Browser;
 use framewise_e2e::{
-    dist_dir, fake_camera_flag, fake_microphone_flag, StaticServer, CHROMIUM_FLAGS, FAKE_MICROPHONE,
+    dist_dir, fake_camera_flag, fake_microphone_flag, flags_replacing, StaticServer,
+    FAKE_MICROPHONE,
 };
 use serde_json::Value;
 
@@ -73,12 +74,10 @@ return good / all;
 #[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
 fn switching_the_camera_while_running_keeps_processing() {
     let server = StaticServer::start(&dist_dir().unwrap()).unwrap();
-    let flags: Vec<&str> = CHROMIUM_FLAGS
-        .iter()
-        .copied()
-        .filter(|f| *f != "--use-fake-device-for-media-stream")
-        .chain(["--use-fake-device-for-media-stream=device-count=2"])
-        .collect();
+    let flags = flags_replacing(
+        "--use-fake-device-for-media-stream",
+        Some("--use-fake-device-for-media-stream=device-count=2"),
+    );
     let browser = Browser::launch(&flags, &[]).unwrap();
     browser.add_init_script(SPY).unwrap();
     browser

@@ -12,36 +12,13 @@
 //! The builds are in `$FRAMEWISE_E2E_EXAMPLES/NAME` (`cargo xtask test`
 //! builds them into `target/e2e-examples`).
 
-use std::io;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use framewise_e2e::camera::{self, set_slider};
 use framewise_e2e::webdriver::Browser;
-use framewise_e2e::StaticServer;
+use framewise_e2e::{example_dist, StaticServer};
 use framewise_example_custom::sepia;
 use serde_json::Value;
-
-/// The trunk build of `examples/NAME`.
-fn example_dist(name: &str) -> io::Result<PathBuf> {
-    let root = std::env::var_os("FRAMEWISE_E2E_EXAMPLES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-examples"));
-    let dir = root.join(name);
-    if dir.join("index.html").is_file() {
-        Ok(dir)
-    } else {
-        Err(io::Error::new(
-            io::ErrorKind::NotFound,
-            format!(
-                "no build of examples/{name} at {} (run `cargo xtask test`, or `trunk build \
-                 --release --offline examples/{name}/index.html --dist DIR/{name}` and set \
-                 FRAMEWISE_E2E_EXAMPLES=DIR)",
-                dir.display()
-            ),
-        ))
-    }
-}
 
 /// Serves the example, opens it, clicks START and waits until the output
 /// `<video>` plays.
@@ -76,10 +53,11 @@ fn start_example(name: &str) -> (StaticServer, Browser) {
     (server, browser)
 }
 
-/// The camera and output `<video>`s on a 20-px grid:
-/// `{input, output}`, each `[[x, y, r, g, b], …]` or null.
-const SAMPLE: &str = r#"
-const grab = (selector) => {
+/// Defines `pixels(selector)`: the `<video>`'s current picture as
+/// `{w, h, data}` (RGBA), or null before it has one. Scripts below start
+/// with it.
+const PIXELS: &str = r#"
+const pixels = (selector) => {
   const video = document.querySelector(selector);
   if (!video || !video.videoWidth) return null;
   const [w, h] = [video.videoWidth, video.videoHeight];
@@ -87,7 +65,18 @@ const grab = (selector) => {
   canvas.width = w; canvas.height = h;
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   ctx.drawImage(video, 0, 0, w, h);
-  const data = ctx.getImageData(0, 0, w, h).data;
+  return { w, h, data: ctx.getImageData(0, 0, w, h).data };
+};
+"#;
+
+/// The camera and output `<video>`s on a 20-px grid:
+/// `{input, output}`, each `[[x, y, r, g, b], …]` or null (after
+/// [`PIXELS`]).
+const SAMPLE: &str = r#"
+const grab = (selector) => {
+  const picture = pixels(selector);
+  if (!picture) return null;
+  const { w, h, data } = picture;
   const px = [];
   for (let y = 10; y < h; y += 20) for (let x = 10; x < w; x += 20) {
     const i = (y * w + x) * 4;
@@ -119,7 +108,9 @@ fn static_points(browser: &Browser) -> Vec<([i64; 3], [i64; 3])> {
     let snapshots: Vec<(Points, Points)> = (0..4)
         .map(|_| {
             std::thread::sleep(Duration::from_millis(300));
-            let value = browser.execute(SAMPLE, &[]).expect("sampling the videos");
+            let value = browser
+                .execute(&format!("{PIXELS}{SAMPLE}"), &[])
+                .expect("sampling the videos");
             (points(&value["input"]), points(&value["output"]))
         })
         .collect();
@@ -226,16 +217,12 @@ fn the_custom_processor_runs_in_the_worker_and_follows_its_formula() {
 }
 
 /// Counts the output's white (every channel > 180) and black (every
-/// channel < 60) pixels over the whole frame: `[white, black, total]`.
+/// channel < 60) pixels over the whole frame: `[white, black, total]`
+/// (after [`PIXELS`]).
 const EDGE_COUNTS: &str = r#"
-const video = document.querySelector('video.fw-output');
-if (!video || !video.videoWidth) return null;
-const [w, h] = [video.videoWidth, video.videoHeight];
-const canvas = document.createElement('canvas');
-canvas.width = w; canvas.height = h;
-const ctx = canvas.getContext('2d', { willReadFrequently: true });
-ctx.drawImage(video, 0, 0, w, h);
-const data = ctx.getImageData(0, 0, w, h).data;
+const picture = pixels('video.fw-output');
+if (!picture) return null;
+const { w, h, data } = picture;
 let white = 0, black = 0;
 for (let i = 0; i < data.length; i += 4) {
   const lo = Math.min(data[i], data[i + 1], data[i + 2]);
@@ -248,7 +235,7 @@ return [white, black, w * h];
 
 fn edge_counts(browser: &Browser) -> [u64; 3] {
     let value = browser
-        .execute(EDGE_COUNTS, &[])
+        .execute(&format!("{PIXELS}{EDGE_COUNTS}"), &[])
         .expect("counting edge pixels");
     serde_json::from_value(value.clone())
         .unwrap_or_else(|e| panic!("unexpected counts {value}: {e}"))
@@ -284,7 +271,7 @@ fn the_tutorial_shows_canny_edges_and_its_sliders_change_them() {
     let fewer = browser
         .wait_for(
             &format!(
-                "const c = (() => {{ {EDGE_COUNTS} }})(); \
+                "{PIXELS} const c = (() => {{ {EDGE_COUNTS} }})(); \
                  return c && c[0] * 4 < {white} ? c : null"
             ),
             Duration::from_secs(5),
