@@ -24,12 +24,15 @@
 //! - [`session`]: one session's peer connection and tasks (webrtc-rs);
 //! - [`media`]: the media path as plain synchronous code (VP8 RTP frames,
 //!   the latest-frame slot, decode → process → encode);
+//! - [`codecs`]: VP8 and Opus as both ends offer them, and outgoing
+//!   tracks;
 //! - [`keyframe_requests`]: lets the browser's PLI/FIR reach the session;
 //! - [`peer`]: a Rust WebRTC peer standing in for a browser (tests,
 //!   load benchmark);
 //! - [`config`]: the settings.
 
 pub mod api;
+pub mod codecs;
 pub mod config;
 pub mod gathering;
 pub mod keyframe_requests;

@@ -50,8 +50,9 @@ struct Cli {
     #[arg(long, default_value_t = 64 * 1024)]
     max_body_bytes: usize,
     /// Log filter (`error`, `warn`, `info`, `debug`, or per module as
-    /// `framewise_server=debug`); `RUST_LOG` overrides it.
-    #[arg(long, default_value = "info")]
+    /// `framewise_server=debug`); `RUST_LOG` overrides it. The default
+    /// keeps the WebRTC stack's per-session chatter out.
+    #[arg(long, default_value = "info,rtc=warn,rtc_ice=error,rtc_dtls=error")]
     log: String,
 }
 
@@ -59,7 +60,12 @@ struct Cli {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&cli.log));
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    // Colours only on a terminal: logs to files and journald stay plain.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(colour)
+        .init();
     if let Some(dir) = &cli.static_dir {
         anyhow::ensure!(
             dir.is_dir(),

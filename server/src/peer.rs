@@ -1,7 +1,9 @@
 //! A WebRTC peer that stands in for a browser: it sends I420 frames as
 //! VP8 (libvpx) on 127.0.0.1 or any configured address, opens the
-//! DataChannel, and decodes the processed video the server sends back. The
-//! server's tests and the load benchmark use it; a native app could too.
+//! DataChannel, and decodes the processed video the server sends back.
+//! With [`Peer::add_audio`] it also sends Opus packets and keeps the audio
+//! packets that come back. The server's tests and the load benchmark use
+//! it; a native app could too.
 //!
 //! Signaling is the caller's: [`Peer::offer`] gives the complete offer to
 //! POST, [`Peer::accept`] takes the answer.
@@ -15,16 +17,11 @@ use framewise::I420Frame;
 use framewise_vpx::{EncoderConfig, Vp8Decoder, Vp8Encoder};
 use rtc::interceptor::Registry as Interceptors;
 use rtc::media::Sample;
-use rtc::media_stream::MediaStreamTrack;
 use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
-use rtc::peer_connection::configuration::media_engine::{MediaEngine, MIME_TYPE_VP8};
 use rtc::peer_connection::configuration::RTCConfigurationBuilder;
 use rtc::peer_connection::sdp::RTCSessionDescription;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters,
-    RtpCodecKind,
-};
+use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use tokio::sync::oneshot;
 use webrtc::data_channel::{DataChannel, DataChannelEvent};
 use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
@@ -34,6 +31,7 @@ use webrtc::peer_connection::{
     PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCIceGatheringState,
 };
 
+use crate::codecs::{self, OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE};
 use crate::gathering::GatheringDone;
 use crate::lock;
 use crate::media::FrameAssembler;
@@ -42,8 +40,8 @@ use crate::media::FrameAssembler;
 pub const KEPT_FRAMES: usize = 300;
 /// DataChannel messages kept (the newest).
 pub const KEPT_MESSAGES: usize = 1000;
-/// The payload type the peer offers VP8 with.
-const VP8_PAYLOAD_TYPE: u8 = 96;
+/// Audio packet payloads kept (the newest).
+pub const KEPT_AUDIO_PACKETS: usize = 1000;
 
 /// A peer that failed.
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +69,10 @@ struct Received {
     count: u64,
     keyframes: u64,
     messages: Vec<ServerMessage>,
-    track: Option<Arc<dyn TrackRemote>>,
+    /// The payloads of the audio packets, as they came.
+    audio: Vec<Bytes>,
+    /// The incoming video track (keyframe requests go on it).
+    video: Option<Arc<dyn TrackRemote>>,
 }
 
 struct Handler {
@@ -86,8 +87,12 @@ impl PeerConnectionEventHandler for Handler {
     }
 
     async fn on_track(&self, track: Arc<dyn TrackRemote>) {
-        lock(&self.received).track = Some(track.clone());
         let received = self.received.clone();
+        if track.kind().await == RtpCodecKind::Audio {
+            tokio::spawn(keep_audio(received, track));
+            return;
+        }
+        lock(&self.received).video = Some(track.clone());
         tokio::spawn(async move {
             let mut assembler = FrameAssembler::new();
             let Ok(mut decoder) = Vp8Decoder::new() else {
@@ -116,12 +121,30 @@ impl PeerConnectionEventHandler for Handler {
     }
 }
 
+/// Keeps the payloads of the audio that comes back.
+async fn keep_audio(received: Arc<Mutex<Received>>, track: Arc<dyn TrackRemote>) {
+    while let Some(event) = track.poll().await {
+        if let TrackRemoteEvent::OnRtpPacket(packet) = event {
+            let mut received = lock(&received);
+            received.audio.push(packet.payload);
+            let excess = received.audio.len().saturating_sub(KEPT_AUDIO_PACKETS);
+            received.audio.drain(..excess);
+        }
+    }
+}
+
+/// An outgoing track and its SSRC.
+struct Outgoing {
+    track: Arc<TrackLocalStaticSample>,
+    ssrc: u32,
+}
+
 /// A client peer connection sending video and holding the DataChannel;
 /// see the [module docs](self).
 pub struct Peer {
     pc: Arc<dyn PeerConnection>,
-    video: Arc<TrackLocalStaticSample>,
-    ssrc: u32,
+    video: Outgoing,
+    audio: Option<Outgoing>,
     channel: Arc<dyn DataChannel>,
     received: Arc<Mutex<Received>>,
     gathered: Option<oneshot::Receiver<()>>,
@@ -129,27 +152,11 @@ pub struct Peer {
     fps: u32,
 }
 
-fn vp8() -> RTCRtpCodecParameters {
-    RTCRtpCodecParameters {
-        rtp_codec: RTCRtpCodec {
-            mime_type: MIME_TYPE_VP8.to_owned(),
-            clock_rate: 90_000,
-            channels: 0,
-            sdp_fmtp_line: String::new(),
-            rtcp_feedback: vec![],
-        },
-        payload_type: VP8_PAYLOAD_TYPE,
-    }
-}
-
 impl Peer {
     /// A peer whose UDP socket binds `udp_addr` (e.g. `127.0.0.1:0`),
     /// sending video at `fps`, with the DataChannel.
     pub async fn new(udp_addr: &str, fps: u32) -> Result<Self, PeerError> {
-        let mut media_engine = MediaEngine::default();
-        media_engine
-            .register_codec(vp8(), RtpCodecKind::Video)
-            .map_err(webrtc_error)?;
+        let mut media_engine = codecs::media_engine().map_err(PeerError::WebRtc)?;
         let interceptors = register_default_interceptors(Interceptors::new(), &mut media_engine)
             .map_err(webrtc_error)?;
         let received = Arc::new(Mutex::new(Received::default()));
@@ -171,26 +178,7 @@ impl Peer {
             .await
             .map_err(webrtc_error)?;
         let pc: Arc<dyn PeerConnection> = Arc::new(pc);
-        let ssrc = 0x1234_5678;
-        let track = MediaStreamTrack::new(
-            "camera".to_owned(),
-            "camera-video".to_owned(),
-            "camera".to_owned(),
-            RtpCodecKind::Video,
-            vec![RTCRtpEncodingParameters {
-                rtp_coding_parameters: RTCRtpCodingParameters {
-                    ssrc: Some(ssrc),
-                    ..Default::default()
-                },
-                codec: vp8().rtp_codec,
-                ..Default::default()
-            }],
-        );
-        let video =
-            Arc::new(TrackLocalStaticSample::new(Instant::now(), track).map_err(webrtc_error)?);
-        pc.add_track(video.clone() as Arc<dyn TrackLocal>)
-            .await
-            .map_err(webrtc_error)?;
+        let video = add_track(&pc, RtpCodecKind::Video).await?;
         let channel = pc
             .create_data_channel(DATA_CHANNEL_LABEL, None)
             .await
@@ -213,13 +201,22 @@ impl Peer {
         Ok(Self {
             pc,
             video,
-            ssrc,
+            audio: None,
             channel,
             received,
             gathered: Some(gathered_rx),
             encoder: Mutex::new(None),
             fps: fps.max(1),
         })
+    }
+
+    /// Adds a microphone track (Opus) to the offer; call before
+    /// [`Peer::offer`].
+    pub async fn add_audio(&mut self) -> Result<(), PeerError> {
+        if self.audio.is_none() {
+            self.audio = Some(add_track(&self.pc, RtpCodecKind::Audio).await?);
+        }
+        Ok(())
     }
 
     /// The complete offer (ICE gathered, at most 2 s).
@@ -274,7 +271,8 @@ impl Peer {
             // Before the connection is up, samples go nowhere: not an error.
             let _ = self
                 .video
-                .sample_writer(self.ssrc, VP8_PAYLOAD_TYPE)
+                .track
+                .sample_writer(self.video.ssrc, VP8_PAYLOAD_TYPE)
                 .write_sample(&sample)
                 .await;
         }
@@ -290,7 +288,28 @@ impl Peer {
             ..Sample::new(Instant::now())
         };
         self.video
-            .sample_writer(self.ssrc, VP8_PAYLOAD_TYPE)
+            .track
+            .sample_writer(self.video.ssrc, VP8_PAYLOAD_TYPE)
+            .write_sample(&sample)
+            .await
+            .map_err(webrtc_error)
+    }
+
+    /// Sends one Opus packet lasting `duration` on the track of
+    /// [`Peer::add_audio`].
+    pub async fn send_opus(&self, data: Bytes, duration: Duration) -> Result<(), PeerError> {
+        let audio = self
+            .audio
+            .as_ref()
+            .ok_or_else(|| PeerError::WebRtc("no audio track: call add_audio first".into()))?;
+        let sample = Sample {
+            data,
+            duration,
+            ..Sample::new(Instant::now())
+        };
+        audio
+            .track
+            .sample_writer(audio.ssrc, OPUS_PAYLOAD_TYPE)
             .write_sample(&sample)
             .await
             .map_err(webrtc_error)
@@ -317,7 +336,7 @@ impl Peer {
     /// Asks the server for a keyframe (a PLI on its video track).
     pub async fn request_keyframe(&self) -> Result<(), PeerError> {
         let track = lock(&self.received)
-            .track
+            .video
             .clone()
             .ok_or(PeerError::NoVideo)?;
         let media_ssrc = track.ssrcs().await.first().copied().unwrap_or(0);
@@ -351,8 +370,31 @@ impl Peer {
         lock(&self.received).messages.clone()
     }
 
+    /// The payloads of the audio packets the server sent back (the newest
+    /// [`KEPT_AUDIO_PACKETS`]).
+    pub fn audio_packets(&self) -> Vec<Bytes> {
+        lock(&self.received).audio.clone()
+    }
+
     /// Closes the peer connection.
     pub async fn close(&self) {
         let _ = self.pc.close().await;
     }
+}
+
+/// Adds an outgoing track of `kind` (VP8 video or Opus audio) to `pc`.
+async fn add_track(
+    pc: &Arc<dyn PeerConnection>,
+    kind: RtpCodecKind,
+) -> Result<Outgoing, PeerError> {
+    let codec = match kind {
+        RtpCodecKind::Audio => codecs::opus(),
+        _ => codecs::vp8(),
+    };
+    let (track, ssrc) = codecs::local_track("peer", kind, &codec);
+    let track = Arc::new(TrackLocalStaticSample::new(Instant::now(), track).map_err(webrtc_error)?);
+    pc.add_track(track.clone() as Arc<dyn TrackLocal>)
+        .await
+        .map_err(webrtc_error)?;
+    Ok(Outgoing { track, ssrc })
 }

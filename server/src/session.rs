@@ -28,19 +28,12 @@ use framewise::wire::{
 use framewise::I420Frame;
 use rtc::interceptor::Registry as Interceptors;
 use rtc::media::Sample;
-use rtc::media_stream::MediaStreamTrack;
 use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
-use rtc::peer_connection::configuration::media_engine::{
-    MediaEngine, MIME_TYPE_OPUS, MIME_TYPE_VP8,
-};
 use rtc::peer_connection::configuration::RTCConfigurationBuilder;
 use rtc::peer_connection::sdp::RTCSessionDescription;
 use rtc::peer_connection::transport::RTCIceServer;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters,
-    RtpCodecKind,
-};
+use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use rtc::rtp_transceiver::PayloadType;
 use serde_json::Value;
 use tokio::sync::{oneshot, Notify};
@@ -56,19 +49,13 @@ use webrtc::peer_connection::{
     RTCPeerConnectionState,
 };
 
+use crate::codecs;
 use crate::gathering::GatheringDone;
 use crate::keyframe_requests::{self, KeyframeRequests};
 use crate::media::{FrameAssembler, FrameProcessor, LatestSlot, MediaError, VideoDecoder};
 use crate::sessions::{Full, SessionGuard};
 use crate::{lock, AppState};
 
-/// VP8's RTP clock.
-const VIDEO_CLOCK_HZ: u32 = 90_000;
-/// Opus's RTP clock.
-const AUDIO_CLOCK_HZ: u32 = 48_000;
-/// The payload types we offer in the answer (the browser's are matched).
-const VP8_PAYLOAD_TYPE: PayloadType = 96;
-const OPUS_PAYLOAD_TYPE: PayloadType = 111;
 /// Keyframe requests to the browser are at least this far apart.
 const PLI_INTERVAL: Duration = Duration::from_millis(500);
 /// Stats go to the browser every this many processed frames, and at
@@ -188,13 +175,7 @@ async fn build_peer(
     config: &crate::ServerConfig,
     handler: Arc<Handler>,
 ) -> Result<Arc<dyn PeerConnection>, SessionError> {
-    let mut media_engine = MediaEngine::default();
-    media_engine
-        .register_codec(vp8_codec(), RtpCodecKind::Video)
-        .map_err(webrtc_error)?;
-    media_engine
-        .register_codec(opus_codec(), RtpCodecKind::Audio)
-        .map_err(webrtc_error)?;
+    let mut media_engine = codecs::media_engine().map_err(SessionError::WebRtc)?;
     let interceptors = register_default_interceptors(Interceptors::new(), &mut media_engine)
         .map_err(webrtc_error)?
         .with(keyframe_requests::slot(), KeyframeRequests::default());
@@ -225,58 +206,6 @@ async fn build_peer(
     Ok(Arc::new(peer))
 }
 
-fn vp8_codec() -> RTCRtpCodecParameters {
-    RTCRtpCodecParameters {
-        rtp_codec: RTCRtpCodec {
-            mime_type: MIME_TYPE_VP8.to_owned(),
-            clock_rate: VIDEO_CLOCK_HZ,
-            channels: 0,
-            sdp_fmtp_line: String::new(),
-            rtcp_feedback: vec![],
-        },
-        payload_type: VP8_PAYLOAD_TYPE,
-    }
-}
-
-fn opus_codec() -> RTCRtpCodecParameters {
-    RTCRtpCodecParameters {
-        rtp_codec: RTCRtpCodec {
-            mime_type: MIME_TYPE_OPUS.to_owned(),
-            clock_rate: AUDIO_CLOCK_HZ,
-            channels: 2,
-            sdp_fmtp_line: "minptime=10;useinbandfec=1".to_owned(),
-            rtcp_feedback: vec![],
-        },
-        payload_type: OPUS_PAYLOAD_TYPE,
-    }
-}
-
-/// A random SSRC for an outgoing track.
-fn new_ssrc() -> u32 {
-    use std::hash::BuildHasher;
-    std::collections::hash_map::RandomState::new().hash_one(Instant::now()) as u32
-}
-
-/// A local track of `kind` with `codec` and a fresh SSRC.
-fn local_track(kind: RtpCodecKind, codec: &RTCRtpCodecParameters) -> (MediaStreamTrack, u32) {
-    let ssrc = new_ssrc();
-    let track = MediaStreamTrack::new(
-        "framewise".to_owned(),
-        format!("framewise-{kind}"),
-        format!("framewise processed {kind}"),
-        kind,
-        vec![RTCRtpEncodingParameters {
-            rtp_coding_parameters: RTCRtpCodingParameters {
-                ssrc: Some(ssrc),
-                ..Default::default()
-            },
-            codec: codec.rtp_codec.clone(),
-            ..Default::default()
-        }],
-    );
-    (track, ssrc)
-}
-
 /// Adds the outgoing tracks, answers `offer` and waits (bounded) for ICE
 /// gathering; returns the answer's SDP.
 async fn answer(
@@ -287,7 +216,7 @@ async fn answer(
     gather_timeout: Duration,
     gathered: oneshot::Receiver<()>,
 ) -> Result<String, SessionError> {
-    let (track, ssrc) = local_track(RtpCodecKind::Video, &vp8_codec());
+    let (track, ssrc) = codecs::local_track("framewise", RtpCodecKind::Video, &codecs::vp8());
     let video_out =
         Arc::new(TrackLocalStaticSample::new(Instant::now(), track).map_err(webrtc_error)?);
     let video_sender = peer
@@ -295,7 +224,7 @@ async fn answer(
         .await
         .map_err(webrtc_error)?;
     let audio_out = if audio {
-        let (track, ssrc) = local_track(RtpCodecKind::Audio, &opus_codec());
+        let (track, ssrc) = codecs::local_track("framewise", RtpCodecKind::Audio, &codecs::opus());
         let out = Arc::new(TrackLocalStaticRTP::new(track));
         peer.add_track(out.clone() as Arc<dyn TrackLocal>)
             .await
@@ -327,7 +256,7 @@ async fn answer(
         .codecs
         .first()
         .map(|codec| codec.payload_type)
-        .unwrap_or(VP8_PAYLOAD_TYPE);
+        .unwrap_or(codecs::VP8_PAYLOAD_TYPE);
     *lock(&shared.video_out) = Some(VideoOut {
         track: video_out,
         ssrc,
@@ -575,10 +504,13 @@ async fn process_video(shared: Arc<Shared>) {
         };
         // Time since the previous processed frame, in RTP ticks: the
         // sample's duration (frames skipped by the slot included).
-        let ticks = last_taken.map_or(VIDEO_CLOCK_HZ / 30, |last| rtp_timestamp.wrapping_sub(last));
+        let ticks = last_taken.map_or(codecs::VIDEO_CLOCK_HZ / 30, |last| {
+            rtp_timestamp.wrapping_sub(last)
+        });
         last_taken = Some(rtp_timestamp);
         pts += i64::from(ticks);
-        let duration = Duration::from_secs_f64(f64::from(ticks) / f64::from(VIDEO_CLOCK_HZ));
+        let duration =
+            Duration::from_secs_f64(f64::from(ticks) / f64::from(codecs::VIDEO_CLOCK_HZ));
         let params = lock(&shared.pending_params).take();
         let keyframe = shared.keyframe_wanted.swap(false, Ordering::Relaxed);
         let processor = shared.processor.clone();

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use bytes::Bytes;
 use framewise::synth::index_strip;
 use framewise::wire::{self, ClientMessage, ServerMessage};
 use framewise::{ColorRange, I420Frame, Registry};
@@ -174,6 +175,66 @@ async fn params_on_the_data_channel_change_the_output_and_bad_ones_are_errors() 
     assert!(errors.iter().any(|e| e.contains("version 7")), "{errors:?}");
     // The rejected change kept +60.
     assert!(mean(&peer.frames()) - before > 35.0);
+    peer.close().await;
+    state.sessions.shutdown().await;
+    assert_eq!(state.sessions.count(), 0);
+}
+
+/// Opus packet `n` of the test's microphone: a TOC byte (CELT fullband,
+/// 20 ms, mono, one frame) and a body that tells the packets apart.
+fn opus_packet(n: u32) -> Bytes {
+    let mut data = vec![0xFC];
+    data.extend_from_slice(&n.to_be_bytes());
+    data.extend((0..60u8).map(|i| (n as u8).wrapping_mul(31).wrapping_add(i)));
+    Bytes::from(data)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audio_in_the_offer_comes_back_unchanged() {
+    const PACKETS: u32 = 100;
+    const PACKET_TIME: Duration = Duration::from_millis(20);
+    let state = server(Duration::from_secs(30));
+    let mut peer = peer().await;
+    peer.add_audio().await.unwrap();
+    let answer = connect(app(state.clone()), &mut peer, "invert").await;
+    assert!(
+        answer.sdp.contains("m=audio") && answer.sdp.to_lowercase().contains("opus/48000"),
+        "no Opus audio in the answer: {}",
+        answer.sdp
+    );
+    // A second of video first: the connection is up before audio starts.
+    send_frames(&peer, 0, 30).await;
+    assert!(!peer.frames().is_empty(), "no video came back");
+    let microphone = async {
+        let mut tick = tokio::time::interval(PACKET_TIME);
+        for n in 0..PACKETS {
+            tick.tick().await;
+            peer.send_opus(opus_packet(n), PACKET_TIME).await.unwrap();
+        }
+    };
+    tokio::join!(send_frames(&peer, 30, 90), microphone);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let sent: Vec<Bytes> = (0..PACKETS).map(opus_packet).collect();
+    let back = peer.audio_packets();
+    let order: Vec<usize> = back
+        .iter()
+        .map(|payload| {
+            sent.iter()
+                .position(|s| s == payload)
+                .unwrap_or_else(|| panic!("a changed audio payload came back: {payload:02x?}"))
+        })
+        .collect();
+    println!("{} of {PACKETS} audio packets came back", back.len());
+    assert!(
+        back.len() as u32 >= PACKETS * 95 / 100,
+        "only {} of {PACKETS} audio packets came back",
+        back.len()
+    );
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "audio came back out of order or twice: {order:?}"
+    );
     peer.close().await;
     state.sessions.shutdown().await;
     assert_eq!(state.sessions.count(), 0);

@@ -22,15 +22,17 @@ pub fn cargo_target_dir() -> PathBuf {
 }
 
 /// Builds `framewise-server` with `profile` (`dev` or `release`) and
-/// returns the binary's path.
+/// returns the binary's path. The dev build selects what the workspace's
+/// tests select (`--workspace --tests`), so the features match and it
+/// reuses the test build instead of building the WebRTC stack again.
 pub fn build_server(profile: &str) -> Result<PathBuf> {
-    run(&mut cargo(&[
-        "build",
-        "-p",
-        "framewise-server",
-        "--profile",
-        profile,
-    ]))?;
+    let mut args = vec!["build", "--profile", profile, "--bin", "framewise-server"];
+    if profile == "dev" {
+        args.extend(["--workspace", "--tests"]);
+    } else {
+        args.extend(["-p", "framewise-server"]);
+    }
+    run(&mut cargo(&args))?;
     let dir = if profile == "dev" { "debug" } else { profile };
     let bin = cargo_target_dir().join(dir).join("framewise-server");
     if !bin.is_file() {
