@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use framewise_e2e::camera::{
-    assert_inverted, camera_browser, grab, grid, set_slider, wait_playing, Shot,
+    assert_inverted, camera_browser, grab, grid, set_slider, wait_for_stats, wait_playing, Shot,
 };
 use framewise_e2e::server::ServerProcess;
 use framewise_e2e::webdriver::Browser;
@@ -97,6 +97,12 @@ fn remote_placement_shows_the_server_output_and_stop_ends_the_session() {
         .as_str()
         .is_some_and(|t| t.contains("sent for processing")));
     assert_inverted(&grab(&browser, &grid(20), 24));
+    // The overlay's output rate: frames the page itself decoded, about the
+    // camera's 30 per second.
+    let stats = wait_for_stats(&browser, 90);
+    let output_fps = stats["output_fps"].as_f64().unwrap_or(0.0);
+    println!("stats: {stats}");
+    assert!((10.0..=40.0).contains(&output_fps), "{stats}");
 
     browser.click(".fw-stop").unwrap();
     let mut sessions = server.sessions().unwrap();

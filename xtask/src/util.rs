@@ -9,8 +9,13 @@ use anyhow::{bail, Context, Result};
 /// The repository root (the workspace directory), whatever the current
 /// directory or `CARGO_TARGET_DIR` is.
 pub fn root() -> PathBuf {
-    let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
-    xtask.parent().unwrap_or(xtask).to_path_buf()
+    // `cargo run` names the manifest's folder at run time; the build-time
+    // one can be another checkout's when checkouts share a target dir.
+    let xtask = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    xtask
+        .parent()
+        .map_or_else(|| xtask.clone(), Path::to_path_buf)
 }
 
 /// Where cargo puts what it builds: `$CARGO_TARGET_DIR` or `target/`.

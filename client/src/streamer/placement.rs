@@ -242,6 +242,7 @@ impl Context {
                         return;
                     };
                     let worker = handle.borrow_mut().stats(&remote, js::now_ms());
+                    Remote::count_shown_frames(&handle);
                     let first = session.first_frame(worker.frames);
                     (worker, first, session.reason.clone())
                 };

@@ -80,15 +80,52 @@ pub fn server_error_message(status: u16, body: &str) -> String {
     }
 }
 
+/// The browser's own count of the processed video's frames (its
+/// `inbound-rtp` stats), turned into a rate as samples come.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ShownFrames {
+    /// `(page time, frames decoded)` at the start of the current rate.
+    last: Option<(f64, u64)>,
+    /// Frames per second decoded on the page, once known.
+    pub fps: Option<f64>,
+    /// Frames the browser lost or dropped before showing them.
+    pub dropped: u64,
+}
+
+impl ShownFrames {
+    /// The shortest span a rate is measured over, ms.
+    const MIN_SPAN_MS: f64 = 500.0;
+
+    /// Takes the browser's totals at `now_ms`.
+    pub fn sample(&mut self, now_ms: f64, decoded: u64, dropped: u64) {
+        match self.last {
+            Some((at, before)) if now_ms - at >= Self::MIN_SPAN_MS => {
+                self.fps = Some(decoded.saturating_sub(before) as f64 * 1e3 / (now_ms - at));
+                self.last = Some((now_ms, decoded));
+            }
+            Some(_) => {}
+            None => self.last = Some((now_ms, decoded)),
+        }
+        self.dropped = dropped;
+    }
+}
+
 /// The server's counters as the Streamer's stats fields, with the rates
-/// measured on the page (`sent_at` holds when each stats message came).
-pub fn worker_stats(remote: &RemoteStats, input_fps: f64, output_fps: f64) -> WorkerStats {
+/// measured on the page: `input_fps` from the server's decoded count,
+/// `output_fps` from the frames the page itself decoded (the server's sent
+/// rate until that is known); the page's own drops count as dropped.
+pub fn worker_stats(
+    remote: &RemoteStats,
+    input_fps: f64,
+    output_fps: f64,
+    shown: &ShownFrames,
+) -> WorkerStats {
     WorkerStats {
         frames: remote.sent,
         received: remote.decoded,
-        dropped: remote.dropped,
+        dropped: remote.dropped + shown.dropped,
         input_fps,
-        output_fps,
+        output_fps: shown.fps.unwrap_or(output_fps),
         process_ms_p50: remote.process_ms_p50,
         process_ms_p95: remote.process_ms_p95,
         total_ms_p50: remote.decode_ms_p50 + remote.process_ms_p50 + remote.encode_ms_p50,
@@ -125,6 +162,7 @@ pub struct Remote {
     counted: Window,
     last: Option<(f64, u64, u64)>,
     rates: (f64, f64),
+    shown: ShownFrames,
 }
 
 impl Remote {
@@ -155,6 +193,7 @@ impl Remote {
             counted: Window::new(8),
             last: None,
             rates: (0.0, 0.0),
+            shown: ShownFrames::default(),
         }));
         let opened = Self::negotiate(&remote, server, track, processor, params, on_event).await;
         if let Err(error) = opened {
@@ -282,7 +321,25 @@ impl Remote {
         }
         self.counted.push(now_ms);
         self.last = Some((now_ms, stats.sent, stats.decoded));
-        worker_stats(stats, self.rates.0, self.rates.1)
+        worker_stats(stats, self.rates.0, self.rates.1, &self.shown)
+    }
+
+    /// Asks the browser how many frames of the processed video it decoded
+    /// and dropped; the answer goes into the next [`Remote::stats`].
+    pub fn count_shown_frames(handle: &Rc<RefCell<Self>>) {
+        let pc = handle.borrow().pc.clone();
+        let handle = Rc::downgrade(handle);
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some((decoded, dropped)) = inbound_video_frames(&pc).await else {
+                return;
+            };
+            if let Some(handle) = handle.upgrade() {
+                handle
+                    .borrow_mut()
+                    .shown
+                    .sample(js::now_ms(), decoded, dropped);
+            }
+        });
     }
 
     /// Ends the session: DELETE on the server (it would otherwise wait for
@@ -295,6 +352,20 @@ impl Remote {
         let _ = js::call(&self.pc, "close", &[]);
         self._handlers.clear();
     }
+}
+
+/// `(framesDecoded, framesDropped)` of the peer connection's incoming
+/// video, from `getStats()`.
+async fn inbound_video_frames(pc: &JsValue) -> Option<(u64, u64)> {
+    let report = js::call_async(pc, "getStats", &[]).await.ok()?;
+    let entries = js::call(&report, "values", &[]).ok()?;
+    js_sys::Array::from(&entries).iter().find_map(|entry| {
+        let text = |name| js::get(&entry, name).ok().and_then(|v| v.as_string());
+        let video_in = text("type").as_deref() == Some("inbound-rtp")
+            && text("kind").as_deref() == Some("video");
+        let count = |name| js::get_f64(&entry, name).map_or(0, |v| v.max(0.0) as u64);
+        video_in.then(|| (count("framesDecoded"), count("framesDropped")))
+    })
 }
 
 /// `{iceServers: [...]}` for the `RTCPeerConnection` constructor.
@@ -479,9 +550,19 @@ mod tests {
             width: 640,
             height: 480,
         };
-        let stats = worker_stats(&remote, 30.0, 29.0);
+        let mut shown = ShownFrames::default();
+        let stats = worker_stats(&remote, 30.0, 29.0, &shown);
         assert_eq!((stats.frames, stats.received, stats.dropped), (9, 10, 1));
         assert_eq!((stats.total_ms_p50, stats.total_ms_p95), (7.0, 8.0));
         assert_eq!((stats.input_fps, stats.output_fps), (30.0, 29.0));
+
+        // Once the page counts its own frames, those win.
+        shown.sample(1000.0, 100, 2);
+        shown.sample(1200.0, 106, 2);
+        assert_eq!(shown.fps, None, "under half a second is no rate");
+        shown.sample(2000.0, 124, 5);
+        let stats = worker_stats(&remote, 30.0, 29.0, &shown);
+        assert_eq!(stats.output_fps, 24.0);
+        assert_eq!(stats.dropped, 1 + 5);
     }
 }
