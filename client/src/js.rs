@@ -113,3 +113,15 @@ pub fn now_ms() -> f64 {
         .and_then(|v| v.as_f64())
         .unwrap_or(0.0)
 }
+
+/// Resolves after `ms` milliseconds (`setTimeout` on the current global).
+pub async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = call(
+            &js_sys::global(),
+            "setTimeout",
+            &[resolve.into(), JsValue::from(ms)],
+        );
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

@@ -1,7 +1,8 @@
 //! Per-processor timing shared by the native bench (`benches/core.rs`) and
 //! the browser bench (`tests/wasm_bench.rs`): every registered video
 //! processor, default params, on `synth::textured_frame` at 640×480 and
-//! 1280×720.
+//! 1280×720, and the I420 ↔ RGBA conversions that the codec paths run
+//! around a processor (rows [`TO_RGBA`] and [`TO_I420`]).
 //!
 //! Each call gets a fresh copy of the input (`clone_from`, which reuses the
 //! allocation), so content-dependent processors such as `canny` always see
@@ -13,7 +14,14 @@
 //! up for [`WARMUP_MS`]: a browser runs new wasm code in a baseline tier
 //! and swaps in optimised code only after a while.
 
-use framewise::{synth, MediaKind, Registry, VideoFrame};
+use std::hint::black_box;
+
+use framewise::{synth, ColorRange, I420Frame, MediaKind, Registry, VideoFrame};
+
+/// The row of `I420Frame::to_rgba` (limited range).
+pub const TO_RGBA: &str = "convert-i420-to-rgba";
+/// The row of `I420Frame::from_rgba` (limited range).
+pub const TO_I420: &str = "convert-rgba-to-i420";
 
 /// The sizes measured.
 pub const SIZES: [(u32, u32); 2] = [(640, 480), (1280, 720)];
@@ -136,6 +144,14 @@ pub fn run(now_ms: fn() -> f64, filter: &str, report: &mut dyn FnMut(&str)) -> V
         .collect();
     let copies: Vec<f64> = SIZES.iter().map(|&(w, h)| copy_ms(w, h, now_ms)).collect();
     let mut out = Vec::new();
+    for &(w, h) in &SIZES {
+        for m in conversions(w, h, now_ms) {
+            if m.processor.contains(filter) {
+                report(&m.line());
+                out.push(m);
+            }
+        }
+    }
     for name in &names {
         for (&(w, h), &copy) in SIZES.iter().zip(&copies) {
             match measure(&registry, name, w, h, copy, now_ms) {
@@ -148,4 +164,23 @@ pub fn run(now_ms: fn() -> f64, filter: &str, report: &mut dyn FnMut(&str)) -> V
         }
     }
     out
+}
+
+/// Times both conversions at one size on the textured frame (the result's
+/// allocation included, as the codec paths pay it).
+pub fn conversions(width: u32, height: u32, now_ms: fn() -> f64) -> [Measurement; 2] {
+    let rgba = synth::textured_frame(width, height, 7);
+    let yuv = I420Frame::from_rgba(&rgba, ColorRange::Limited);
+    let to_rgba = time_per_call(now_ms, || {
+        black_box(black_box(&yuv).to_rgba(ColorRange::Limited));
+    });
+    let to_i420 = time_per_call(now_ms, || {
+        black_box(I420Frame::from_rgba(black_box(&rgba), ColorRange::Limited));
+    });
+    [(TO_RGBA, to_rgba), (TO_I420, to_i420)].map(|(name, ms)| Measurement {
+        processor: name.to_owned(),
+        width,
+        height,
+        ms,
+    })
 }

@@ -181,3 +181,95 @@ fn limited_range_maps_black_and_white_to_16_and_235() {
     let red = VideoFrame::filled(1, 1, [255, 0, 0, 255], 0).unwrap();
     assert_eq!(limited(&red).data(), &[82, 90, 240]);
 }
+
+/// BT.601 in 8-bit fixed point, one pixel at a time: what the conversions
+/// must compute, written the plain way.
+mod reference {
+    use framewise::ColorRange;
+
+    fn clamp(v: i32) -> u8 {
+        v.clamp(0, 255) as u8
+    }
+
+    /// Y, or (U, V) from a block's rounded mean R, G, B.
+    pub fn luma(range: ColorRange, [r, g, b]: [i32; 3]) -> u8 {
+        match range {
+            ColorRange::Limited => clamp(((66 * r + 129 * g + 25 * b + 128) >> 8) + 16),
+            ColorRange::Full => clamp((77 * r + 150 * g + 29 * b + 128) >> 8),
+        }
+    }
+
+    pub fn chroma(range: ColorRange, [r, g, b]: [i32; 3]) -> [u8; 2] {
+        let (u, v) = match range {
+            ColorRange::Limited => ([-38, -74, 112], [112, -94, -18]),
+            ColorRange::Full => ([-43, -85, 128], [128, -107, -21]),
+        };
+        [u, v].map(|[kr, kg, kb]| clamp(((kr * r + kg * g + kb * b + 128) >> 8) + 128))
+    }
+
+    pub fn rgb(range: ColorRange, y: u8, u: u8, v: u8) -> [u8; 3] {
+        let (d, e) = (i32::from(u) - 128, i32::from(v) - 128);
+        let (c, [rv, gu, gv, bu]) = match range {
+            ColorRange::Limited => (298 * (i32::from(y) - 16), [409, 100, 208, 516]),
+            ColorRange::Full => (256 * i32::from(y), [359, 88, 183, 454]),
+        };
+        [
+            clamp((c + rv * e + 128) >> 8),
+            clamp((c - gu * d - gv * e + 128) >> 8),
+            clamp((c + bu * d + 128) >> 8),
+        ]
+    }
+}
+
+#[test]
+fn i420_conversions_match_the_per_pixel_formulas() {
+    for (width, height) in [(1, 1), (2, 2), (3, 5), (8, 3), (97, 61)] {
+        let frame = synth::textured_frame(width, height, 5);
+        let rgb = |x: u32, y: u32| {
+            let p = frame.pixel(x, y).expect("inside the frame");
+            [p[0], p[1], p[2]].map(i32::from)
+        };
+        let (w, cw) = (width as usize, width.div_ceil(2) as usize);
+        for range in [ColorRange::Limited, ColorRange::Full] {
+            let yuv = I420Frame::from_rgba(&frame, range);
+            let back = yuv.to_rgba(range);
+            for y in 0..height {
+                for x in 0..width {
+                    let (i, c) = (
+                        y as usize * w + x as usize,
+                        (y / 2) as usize * cw + (x / 2) as usize,
+                    );
+                    assert_eq!(
+                        yuv.y()[i],
+                        reference::luma(range, rgb(x, y)),
+                        "{range:?} Y at {x},{y}"
+                    );
+                    let [r, g, b] = reference::rgb(range, yuv.y()[i], yuv.u()[c], yuv.v()[c]);
+                    assert_eq!(
+                        back.pixel(x, y),
+                        Some([r, g, b, 255]),
+                        "{range:?} RGBA at {x},{y}"
+                    );
+                }
+            }
+            for cy in 0..height.div_ceil(2) {
+                for cx in 0..width.div_ceil(2) {
+                    // The block's pixels, inside the frame; the mean rounds.
+                    let block: Vec<[i32; 3]> = (cy * 2..(cy * 2 + 2).min(height))
+                        .flat_map(|y| (cx * 2..(cx * 2 + 2).min(width)).map(move |x| (x, y)))
+                        .map(|(x, y)| rgb(x, y))
+                        .collect();
+                    let n = block.len() as i32;
+                    let mean =
+                        [0, 1, 2].map(|k| (block.iter().map(|p| p[k]).sum::<i32>() + n / 2) / n);
+                    let c = cy as usize * cw + cx as usize;
+                    assert_eq!(
+                        [yuv.u()[c], yuv.v()[c]],
+                        reference::chroma(range, mean),
+                        "{range:?} UV at block {cx},{cy}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -2,8 +2,9 @@
 //! with the fake camera playing our generated video (see `camera.rs`):
 //! the fallback path when `MediaStreamTrackProcessor`/`Generator` are
 //! removed before the page runs, a crashed worker restarted (and three
-//! crashes within 10 s stopping with a message), STOP terminating the
-//! worker and ending every track.
+//! crashes within 10 s stopping with a message), a worker script that
+//! does not load or a worker that never says Ready stopping with a
+//! message, STOP terminating the worker and ending every track.
 
 use std::time::Duration;
 
@@ -30,6 +31,13 @@ const WORKERS: &str = r#"
     constructor(...args) {
       super(...args);
       this.__fwLive = true;
+      // How many messages of each type this worker posted, for reports.
+      this.__fwSaid = {};
+      this.addEventListener('message', (event) => {
+        let type = '?';
+        try { type = JSON.parse(event.data.json).type; } catch (_) {}
+        this.__fwSaid[type] = (this.__fwSaid[type] || 0) + 1;
+      });
       window.__fwWorkers.push(this);
       window.__fwLiveWorkers += 1;
     }
@@ -40,6 +48,16 @@ const WORKERS: &str = r#"
   };
 })();
 "#;
+
+/// An init script (after [`WORKERS`]) that makes every `Worker` the page
+/// creates run the script at `url` (a JS expression) instead.
+fn workers_run(url: &str) -> String {
+    format!(
+        "(() => {{ const Counted = window.Worker; \
+           window.Worker = class extends Counted {{ \
+             constructor(_url, options) {{ super({url}, options); }} }}; }})();"
+    )
+}
 
 /// The Streamer's `data-*` report: `[path, restarts, state]`.
 fn streamer(browser: &Browser) -> Value {
@@ -139,7 +157,28 @@ fn wait_restarted(browser: &Browser, restarts: u32) {
             ),
             Duration::from_secs(15),
         )
-        .unwrap_or_else(|_| panic!("no restart {restarts}: {}", streamer(browser)));
+        .unwrap_or_else(|_| panic!("no restart {restarts}: {}", report(browser)));
+}
+
+/// What the page shows and what each worker posted, for a failure message.
+fn report(browser: &Browser) -> String {
+    let workers = browser
+        .execute(
+            "return window.__fwWorkers.map((w) => ({ live: w.__fwLive, said: w.__fwSaid }))",
+            &[],
+        )
+        .unwrap_or_default();
+    let warning = browser
+        .execute(
+            "const e = document.querySelector('.fw-error'); return e ? e.textContent : null",
+            &[],
+        )
+        .unwrap_or_default();
+    let console = browser.console().unwrap_or_default();
+    format!(
+        "streamer {}, workers {workers}, warning {warning}\nconsole:\n{console}",
+        streamer(browser)
+    )
 }
 
 #[test]
@@ -202,4 +241,50 @@ fn stop_terminates_the_worker_and_ends_every_track() {
         .unwrap();
     assert_eq!(live, 1);
     assert_stop_releases_everything(&browser);
+}
+
+/// Waits until the Streamer failed and returns its message.
+fn wait_failed(browser: &Browser, within: Duration) -> String {
+    let message = browser
+        .wait_for(
+            "return document.body.dataset.cameraState === 'failed' \
+               && document.body.dataset.cameraError",
+            within,
+        )
+        .unwrap_or_else(|_| panic!("the Streamer did not fail: {}", report(browser)));
+    message.as_str().unwrap_or_default().to_owned()
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn a_worker_script_that_does_not_load_stops_with_a_message() {
+    let missing = workers_run("'/no-such-worker.js'");
+    let (_server, browser) = open_with(
+        "/?processor=invert&mode=camera&autostart=1",
+        &[WORKERS, &missing],
+    );
+    let message = wait_failed(&browser, Duration::from_secs(20));
+    println!("{message}");
+    assert!(
+        message.contains("its script did not load") && message.contains("worker script"),
+        "{message}"
+    );
+    assert_released(&browser, "failed");
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn a_worker_that_never_says_ready_stops_with_a_message() {
+    // A script that loads and then does nothing, like a worker whose wasm
+    // never arrives.
+    let silent =
+        workers_run("URL.createObjectURL(new Blob(['// silent'], { type: 'text/javascript' }))");
+    let (_server, browser) = open_with(
+        "/?processor=invert&mode=camera&autostart=1",
+        &[WORKERS, &silent],
+    );
+    let message = wait_failed(&browser, Duration::from_secs(25));
+    println!("{message}");
+    assert!(message.contains("did not start within 10 s"), "{message}");
+    assert_released(&browser, "failed");
 }

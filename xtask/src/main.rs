@@ -10,7 +10,8 @@
 //!   tests, doctests, wasm tests in headless Chromium and the end-to-end
 //!   check of the demo;
 //! - `cargo xtask bench core` — native and wasm timings of every video
-//!   processor, written to `target/bench/core.json`;
+//!   processor and of the I420 ↔ RGBA conversions, written to
+//!   `target/bench/core.json`;
 //! - `cargo xtask bench local [--seconds N] [--processors a,b]` — the
 //!   release demo in headless Chromium on the fake camera, every video
 //!   processor at 640×480 and 1280×720, measured at the display, written

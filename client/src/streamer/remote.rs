@@ -406,20 +406,8 @@ async fn wait_for_gathering(pc: &JsValue) {
     };
     let started = js::now_ms();
     while !complete() && js::now_ms() - started < f64::from(GATHER_TIMEOUT_MS) {
-        sleep_ms(20).await;
+        js::sleep_ms(20).await;
     }
-}
-
-/// Resolves after `ms` milliseconds.
-async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = js::call(
-            &js_sys::global(),
-            "setTimeout",
-            &[resolve.into(), JsValue::from(ms)],
-        );
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Asks the browser to lower the frame rate, not the resolution, when the

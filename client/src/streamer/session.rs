@@ -23,6 +23,9 @@ use crate::js;
 use crate::protocol::{FromWorker, ToWorker};
 use crate::stats::{StreamStats, Window, PATH_FALLBACK, PATH_TRACK, RUNS_LOCAL, WINDOW};
 
+/// How long a new worker may take to load and say Ready, in ms.
+pub const WORKER_START_MS: i32 = 10_000;
+
 /// What a running session holds, so STOP can release all of it.
 #[derive(Default)]
 pub(super) struct Session {
@@ -83,7 +86,7 @@ pub(super) struct Session {
     /// under load the worker sees fewer frames than the camera sends).
     pub(super) camera_fps: Option<f64>,
     on_message: Option<Closure<dyn FnMut(MessageEvent)>>,
-    on_error: Option<Closure<dyn FnMut(web_sys::ErrorEvent)>>,
+    on_error: Option<Closure<dyn FnMut(web_sys::Event)>>,
 }
 
 /// The fallback path: the camera plays in `video`; on each of its frames
@@ -585,15 +588,21 @@ impl Context {
         };
         let on_error = {
             let context = self.clone();
-            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
                 event.prevent_default();
+                // An `ErrorEvent` for an exception; a plain `Event` when the
+                // script did not load.
+                let message = js::get(&event, "message")
+                    .ok()
+                    .and_then(|m| m.as_string())
+                    .unwrap_or_else(|| "its script did not load".into());
                 let ready = context.session.borrow().ready;
                 if ready {
-                    context.worker_failed(format!("it crashed: {}", event.message()));
+                    context.worker_failed(format!("it crashed: {message}"));
                 } else {
                     context.fail(format!(
-                        "The processing worker failed ({}). Check that {} is the worker script.",
-                        event.message(),
+                        "The processing worker failed ({message}). Check that {} is the worker \
+                         script.",
                         context.props.borrow().worker_url
                     ));
                 }
@@ -601,11 +610,37 @@ impl Context {
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let mut session = self.session.borrow_mut();
-        session.worker = Some(worker);
-        session.on_message = Some(on_message);
-        session.on_error = Some(on_error);
+        {
+            let mut session = self.session.borrow_mut();
+            session.worker = Some(worker.clone());
+            session.on_message = Some(on_message);
+            session.on_error = Some(on_error);
+        }
+        let context = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            js::sleep_ms(WORKER_START_MS).await;
+            context.check_started(&worker, &url);
+        });
         Ok(())
+    }
+
+    /// [`WORKER_START_MS`] after `worker` was made: if it is still the
+    /// current worker and has not said Ready, it will not (a script or
+    /// wasm that did not load fails inside the worker, where the page
+    /// cannot see it): stop with a message.
+    fn check_started(&self, worker: &Worker, url: &str) {
+        let stuck = {
+            let session = self.session.borrow();
+            session.worker.as_ref() == Some(worker) && !session.ready
+        };
+        if stuck {
+            self.fail(format!(
+                "The processing worker did not start within {} s. Check that {url} is the \
+                 worker script and that it and its wasm load (the browser console says why \
+                 not).",
+                WORKER_START_MS / 1000
+            ));
+        }
     }
 
     /// The worker is ready: connect it to the camera, through a track
