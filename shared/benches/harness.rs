@@ -145,11 +145,9 @@ pub fn run(now_ms: fn() -> f64, filter: &str, report: &mut dyn FnMut(&str)) -> V
     let copies: Vec<f64> = SIZES.iter().map(|&(w, h)| copy_ms(w, h, now_ms)).collect();
     let mut out = Vec::new();
     for &(w, h) in &SIZES {
-        for m in conversions(w, h, now_ms) {
-            if m.processor.contains(filter) {
-                report(&m.line());
-                out.push(m);
-            }
+        for m in conversions(w, h, filter, now_ms) {
+            report(&m.line());
+            out.push(m);
         }
     }
     for name in &names {
@@ -166,21 +164,28 @@ pub fn run(now_ms: fn() -> f64, filter: &str, report: &mut dyn FnMut(&str)) -> V
     out
 }
 
-/// Times both conversions at one size on the textured frame (the result's
-/// allocation included, as the codec paths pay it).
-pub fn conversions(width: u32, height: u32, now_ms: fn() -> f64) -> [Measurement; 2] {
+/// Times the conversions whose row name contains `filter` at one size on
+/// the textured frame (the result's allocation included, as the codec
+/// paths pay it).
+pub fn conversions(width: u32, height: u32, filter: &str, now_ms: fn() -> f64) -> Vec<Measurement> {
     let rgba = synth::textured_frame(width, height, 7);
     let yuv = I420Frame::from_rgba(&rgba, ColorRange::Limited);
-    let to_rgba = time_per_call(now_ms, || {
+    let mut out = Vec::new();
+    let mut time = |name: &str, step: &mut dyn FnMut()| {
+        if name.contains(filter) {
+            out.push(Measurement {
+                processor: name.to_owned(),
+                width,
+                height,
+                ms: time_per_call(now_ms, step),
+            });
+        }
+    };
+    time(TO_RGBA, &mut || {
         black_box(black_box(&yuv).to_rgba(ColorRange::Limited));
     });
-    let to_i420 = time_per_call(now_ms, || {
+    time(TO_I420, &mut || {
         black_box(I420Frame::from_rgba(black_box(&rgba), ColorRange::Limited));
     });
-    [(TO_RGBA, to_rgba), (TO_I420, to_i420)].map(|(name, ms)| Measurement {
-        processor: name.to_owned(),
-        width,
-        height,
-        ms,
-    })
+    out
 }

@@ -191,7 +191,7 @@ mod reference {
         v.clamp(0, 255) as u8
     }
 
-    /// Y, or (U, V) from a block's rounded mean R, G, B.
+    /// Y of one pixel's R, G, B.
     pub fn luma(range: ColorRange, [r, g, b]: [i32; 3]) -> u8 {
         match range {
             ColorRange::Limited => clamp(((66 * r + 129 * g + 25 * b + 128) >> 8) + 16),
@@ -199,6 +199,7 @@ mod reference {
         }
     }
 
+    /// U and V of a block's rounded mean R, G, B.
     pub fn chroma(range: ColorRange, [r, g, b]: [i32; 3]) -> [u8; 2] {
         let (u, v) = match range {
             ColorRange::Limited => ([-38, -74, 112], [112, -94, -18]),

@@ -214,20 +214,9 @@ fn a_crashed_worker_is_restarted_and_three_crashes_stop_with_a_message() {
     crash(&browser);
     wait_restarted(&browser, 2);
     crash(&browser);
-    let state = browser
-        .wait_for(
-            "return document.body.dataset.cameraState === 'failed' \
-               && document.body.dataset.cameraError",
-            Duration::from_secs(10),
-        )
-        .expect("three crashes did not stop the Streamer");
+    let state = wait_failed(&browser, Duration::from_secs(10));
     println!("after three crashes: {state}");
-    assert!(
-        state
-            .as_str()
-            .is_some_and(|t| t.contains("failed 3 times within 10 s")),
-        "{state}"
-    );
+    assert!(state.contains("failed 3 times within 10 s"), "{state}");
     assert_released(&browser, "failed");
 }
 
