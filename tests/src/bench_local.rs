@@ -7,13 +7,15 @@
 //! (overlay on, input shown next to the output, as a user sees it), a
 //! measuring script is installed, START is clicked, and after the first
 //! output frame and [`WARM_UP`] every `requestVideoFrameCallback` (rVFC) of
-//! the output `<video>` is recorded for the window: the callback time, a
-//! 32-bit FNV-1a hash of the output downscaled to [`HASH_SIZE`], and the
+//! the output `<video>` is recorded for the window: the callback time, the
+//! picture's identity (for a WebRTC output its RTP timestamp, which names
+//! the one camera frame the server processed into it; otherwise a 32-bit
+//! FNV-1a hash of the output downscaled to [`HASH_SIZE`]), and the
 //! index strips (`framewise::synth::index_strip`) of the output and of the
 //! plain `<video>` of the raw camera track at that moment, scaled to
 //! [`STRIP_SIZE`] and decoded natively with `index_strip::read`.
 //!
-//! - `output_fps`: records whose hash differs from the previous record's
+//! - `output_fps`: records whose picture differs from the previous record's
 //!   (a repeated picture is not a frame), per second of the window;
 //! - `dropped_pct`, index-based where the processor keeps the strip
 //!   ([`keeps_index_strip`]) and it is legible (≥ [`LEGIBLE`] of the
@@ -154,7 +156,10 @@ fn mirrored(processor: &str) -> bool {
 
 /// Installed before START: records the START click's time, the first
 /// output frame, and (while `recording`) one entry per output rVFC:
-/// `[now, presentedFrames, hash, outputStrip, inputStrip]` (strips as
+/// `[now, presentedFrames, picture, outputStrip, inputStrip]` (picture:
+/// the frame's RTP timestamp when it came over WebRTC, else the hash:
+/// reading a remote video's pixels back took up to 15 ms a frame here,
+/// which itself costs rVFC callbacks; strips as
 /// base64 RGBA, null when the video has no picture or, for processors that
 /// do not keep the strip, not read), and the hash of the raw camera
 /// `<video>` at each of its own rVFCs (`inputs`).
@@ -194,7 +199,8 @@ const hash = (v) => {
 };
 const onFrame = (now, meta) => {
   if (B.first === null && out.videoWidth > 0) B.first = now;
-  if (B.recording) B.records.push([now, meta.presentedFrames, hash(out),
+  if (B.recording) B.records.push([now, meta.presentedFrames,
+    meta.rtpTimestamp !== undefined ? meta.rtpTimestamp : hash(out),
     readStrips ? strip(out) : null, readStrips ? strip(inp) : null]);
   out.requestVideoFrameCallback(onFrame);
 };
@@ -214,8 +220,9 @@ pub struct Record {
     pub t: f64,
     /// The video's count of presented frames.
     pub presented: u64,
-    /// Hash of the downscaled output.
-    pub hash: u64,
+    /// The picture's identity: its RTP timestamp (WebRTC) or the hash
+    /// of the downscaled output.
+    pub picture: u64,
     /// Frame index on the output, if legible.
     pub output: Option<u32>,
     /// Frame index on the raw camera `<video>` at that moment, if legible.
@@ -240,7 +247,7 @@ fn records(value: &Value, mirrored: bool) -> Vec<Record> {
                     Some(Record {
                         t: r.get(0)?.as_f64()?,
                         presented: r.get(1)?.as_u64().unwrap_or(0),
-                        hash: r.get(2)?.as_u64()?,
+                        picture: r.get(2)?.as_u64()?,
                         output: decode_strip(r.get(3)?, mirrored),
                         input: decode_strip(r.get(4)?, false),
                     })
@@ -250,14 +257,14 @@ fn records(value: &Value, mirrored: bool) -> Vec<Record> {
         .unwrap_or_default()
 }
 
-/// Pictures (by hash, in order) that differ from the one before.
-pub fn new_pictures(hashes: impl IntoIterator<Item = u64>) -> usize {
+/// Pictures (by identity, in order) that differ from the one before.
+pub fn new_pictures(pictures: impl IntoIterator<Item = u64>) -> usize {
     let mut last = None;
-    hashes
+    pictures
         .into_iter()
-        .filter(|&hash| {
-            let new = last != Some(hash);
-            last = Some(hash);
+        .filter(|&picture| {
+            let new = last != Some(picture);
+            last = Some(picture);
             new
         })
         .count()
@@ -517,7 +524,7 @@ impl Page {
         let stats_at_end = snapshots.last().cloned().unwrap_or(Value::Null);
         let frames = camera_frames(width, height);
         let period = 1000.0 / f64::from(FPS);
-        let new = new_pictures(records.iter().map(|r| r.hash));
+        let new = new_pictures(records.iter().map(|r| r.picture));
         let output_fps = (window_ms > 0.0).then(|| new as f64 * 1000.0 / window_ms);
         let decoded = records.iter().filter(|r| r.output.is_some()).count() as f64
             / records.len().max(1) as f64;
@@ -638,11 +645,11 @@ pub fn measure(
 mod tests {
     use super::*;
 
-    fn record(t: f64, hash: u64) -> Record {
+    fn record(t: f64, picture: u64) -> Record {
         Record {
             t,
             presented: 0,
-            hash,
+            picture,
             output: None,
             input: None,
         }
@@ -656,7 +663,7 @@ mod tests {
             record(2.0, 2),
             record(3.0, 1),
         ];
-        assert_eq!(new_pictures(r.iter().map(|r| r.hash)), 3);
+        assert_eq!(new_pictures(r.iter().map(|r| r.picture)), 3);
         assert_eq!(new_pictures([]), 0);
     }
 
@@ -690,7 +697,7 @@ mod tests {
             .map(|i| Record {
                 t: f64::from(i) * p,
                 presented: u64::from(i),
-                hash: u64::from(i),
+                picture: u64::from(i),
                 output: Some(i % frames),
                 input: Some((i + 2) % frames),
             })

@@ -200,9 +200,16 @@ pub fn chromium() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("chromium"))
 }
 
+/// Chromium resolves no host name but `localhost` (no DNS query leaves
+/// the machine; its background services look some up even with
+/// `--disable-background-networking`).
+pub const NO_DNS: &str =
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1";
+
 /// Flags for headless Chromium on this kind of machine (root, no GPU, no
 /// network beyond 127.0.0.1).
 pub const CHROMIUM_FLAGS: &[&str] = &[
+    NO_DNS,
     "--headless=new",
     "--no-sandbox",
     "--disable-gpu",

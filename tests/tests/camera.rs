@@ -14,7 +14,9 @@ use framewise_e2e::camera::{
     wait_playing, Picture,
 };
 use framewise_e2e::webdriver::Browser;
-use framewise_e2e::{dist_dir, fake_camera_flag, flags_replacing, StaticServer, FAKE_CAMERA};
+use framewise_e2e::{
+    dist_dir, fake_camera_flag, flags_replacing, StaticServer, FAKE_CAMERA, NO_DNS,
+};
 use serde_json::{json, Value};
 
 #[test]
@@ -260,8 +262,9 @@ fn an_insecure_page_says_https_or_localhost_is_needed() {
     // it resolves to 127.0.0.1, so nothing leaves the machine.
     let server = StaticServer::start(&dist_dir().unwrap()).unwrap();
     let camera = fake_camera_flag().unwrap();
-    let rules = "--host-resolver-rules=MAP framewise.test 127.0.0.1";
-    let browser = Browser::start(&[&camera, rules]).unwrap();
+    let rules = "--host-resolver-rules=MAP framewise.test 127.0.0.1, MAP * ~NOTFOUND, \
+                 EXCLUDE localhost, EXCLUDE 127.0.0.1";
+    let browser = Browser::launch(&flags_replacing(NO_DNS, Some(rules)), &[&camera]).unwrap();
     let url = server
         .url("/?processor=invert&mode=camera")
         .replace("127.0.0.1", "framewise.test");
@@ -347,4 +350,65 @@ fn autostart_plays_without_a_click_and_results_reach_the_page() {
         "unexpected results: {results}"
     );
     println!("frame-stats result on the page: {results}");
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn the_camera_view_can_be_hidden_and_shown_while_running() {
+    let (_server, browser) = open("/?processor=invert&mode=camera&input=0&autostart=1");
+    wait_playing(&browser);
+    let has_view = |b: &Browser| {
+        b.execute(
+            "return document.querySelector('video.fw-input') !== null",
+            &[],
+        )
+        .unwrap()
+    };
+    assert_eq!(has_view(&browser), false, "&input=0 shows no camera view");
+    let frames = |b: &Browser| {
+        b.execute(
+            "return JSON.parse(document.body.dataset.cameraStats || '{}').frames || 0",
+            &[],
+        )
+        .ok()
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0)
+    };
+
+    // Shown while running: it plays the open camera, frame for frame the
+    // input of the inverted output.
+    browser.click(".input-toggle input").unwrap();
+    browser
+        .wait_for(
+            "const v = document.querySelector('video.fw-input'); \
+             return v !== null && v.videoWidth > 0 && v.currentTime > 0.2",
+            Duration::from_secs(10),
+        )
+        .expect("the camera view does not play");
+    assert_inverted(&grab(&browser, &grid(20), 24));
+    let calls = browser.execute("return window.__fwGumCalls", &[]).unwrap();
+    assert_eq!(calls, 1, "showing the view reopened the camera");
+
+    // Hidden again: the output goes on.
+    browser.click(".input-toggle input").unwrap();
+    browser
+        .wait_for(
+            "return document.querySelector('video.fw-input') === null",
+            Duration::from_secs(5),
+        )
+        .expect("the camera view stayed");
+    let before = frames(&browser);
+    browser
+        .wait_for(
+            &format!(
+                "return JSON.parse(document.body.dataset.cameraStats).frames > {}",
+                before + 10
+            ),
+            Duration::from_secs(10),
+        )
+        .expect("the output stopped when the camera view was hidden");
+    let state = browser
+        .execute("return document.body.dataset.cameraState", &[])
+        .unwrap();
+    assert_eq!(state, "playing");
 }

@@ -18,10 +18,13 @@ use serde_json::Value;
 /// Chromium gathers loopback candidates only with this flag.
 const LOOPBACK: &str = "--allow-loopback-in-peer-connection";
 
-/// Counts `RTCPeerConnection`s the page makes, before its scripts run.
+/// Counts `RTCPeerConnection`s the page makes and keeps its DataChannels
+/// (`window.__fwChannels`, so a test can play the server), before its
+/// scripts run.
 const PEER_SPY: &str = r#"
 (() => {
   window.__fwPeerConnections = 0;
+  window.__fwChannels = [];
   const Original = window.RTCPeerConnection;
   if (!Original) return;
   window.RTCPeerConnection = function (...args) {
@@ -29,6 +32,12 @@ const PEER_SPY: &str = r#"
     return new Original(...args);
   };
   window.RTCPeerConnection.prototype = Original.prototype;
+  const create = Original.prototype.createDataChannel;
+  Original.prototype.createDataChannel = function (...args) {
+    const channel = create.apply(this, args);
+    window.__fwChannels.push(channel);
+    return channel;
+  };
 })();
 "#;
 
@@ -274,4 +283,41 @@ fn no_media_leaves_the_page_when_remote_is_not_allowed() {
         .unwrap();
     assert_eq!(made, 0, "a peer connection was made without permission");
     assert_eq!(runs_at(&browser), "local");
+}
+
+#[test]
+#[ignore = "needs builds of www/ and framewise-server, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn a_server_speaking_another_protocol_version_is_named_on_the_page() {
+    let server = start_server();
+    let browser = open(&server.url("/?processor=invert&mode=camera&placement=remote&autostart=1"));
+    wait_playing(&browser);
+    assert!(wait_runs_at(&browser, "remote", Duration::from_secs(5)));
+    // A message as a server of protocol version 7 would send it, delivered
+    // on the page's own DataChannel.
+    let delivered = browser
+        .execute(
+            "const channel = window.__fwChannels[0]; \
+             if (!channel) return false; \
+             channel.dispatchEvent(new MessageEvent('message', \
+               { data: JSON.stringify({ v: 7, type: 'results', results: [] }) })); \
+             return true;",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(delivered, true, "the page made no DataChannel");
+    let said = browser.wait_for(
+        "return (document.querySelector('.fw-error').textContent || '').includes('version 7')",
+        Duration::from_secs(5),
+    );
+    let shown = shown_error(&browser);
+    println!("shown: {shown}");
+    assert!(said.is_ok(), "the mismatch was not named: {shown:?}");
+    assert!(shown.contains("this side 1"), "{shown}");
+    // A bad message is a warning: the session goes on.
+    assert_eq!(runs_at(&browser), "remote");
+    let state = browser
+        .execute("return document.body.dataset.cameraState", &[])
+        .unwrap();
+    assert_eq!(state, "playing");
+    assert_inverted(&grab(&browser, &grid(20), 12));
 }

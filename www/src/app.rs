@@ -14,8 +14,9 @@
 //! `&autostart=1` starts it without a click (its `playing` prop), and
 //! `&width=W&height=H` sets the camera size it asks for (default 640×480;
 //! `cargo xtask bench local` uses it for 1280×720), `&audio=1` (or the
-//! Microphone box) passes the microphone through to the output, and
-//! `&placement=local|remote|auto` (or the Local / Server / Auto switch)
+//! Microphone box) passes the microphone through to the output,
+//! `&input=0` (or the Camera input box) hides the raw camera view next to
+//! the output, and `&placement=local|remote|auto` (or the Local / Server / Auto switch)
 //! says where frames are processed (the server: this page's origin). Then the
 //! page publishes `data-camera-state` (`idle`, `starting`, `playing`,
 //! `restarting`, `failed`), `data-camera-error` and `data-camera-stats`
@@ -72,7 +73,8 @@ pub fn App() -> Html {
     let (camera_from_url, autostart) = camera_from_url();
     let (camera_width, camera_height) = *use_memo((), |()| camera_size_from_url());
     let camera = use_state(|| camera_from_url);
-    let audio = use_state(|| flag_from_url("audio"));
+    let audio = use_state(|| flag_from_url("audio") == Some(true));
+    let show_input = use_state(|| flag_from_url("input") != Some(false));
     let placement = use_state(placement_from_url);
     let playing = use_state(|| autostart.then_some(true));
     let last_result = use_state(|| None::<Value>);
@@ -150,6 +152,13 @@ pub fn App() -> Html {
             audio.set(input.checked());
         })
     };
+    let on_show_input = {
+        let show_input = show_input.clone();
+        Callback::from(move |event: Event| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            show_input.set(input.checked());
+        })
+    };
     let on_stats = Callback::from(|stats: StreamStats| {
         let json = serde_json::to_string(&stats).unwrap_or_default();
         publish(&[("cameraStats", json)]);
@@ -179,11 +188,15 @@ pub fn App() -> Html {
                                     <input type="checkbox" checked={*audio} onchange={on_audio} />
                                     { " Microphone (passed through unprocessed)" }
                                 </label>
+                                <label class="audio-toggle input-toggle">
+                                    <input type="checkbox" checked={*show_input} onchange={on_show_input} />
+                                    { " Camera input view" }
+                                </label>
                             </div>
                             <Streamer processor={info.name.clone()} params={state.params.clone()}
                                 schema={info.clone()} show_controls=false
                                 placement={placement.placement()}
-                                playing={*playing} worker_url={WORKER_URL} show_input=true
+                                playing={*playing} worker_url={WORKER_URL} show_input={*show_input}
                                 width={camera_width} height={camera_height} audio={*audio}
                                 {on_state} {on_result} {on_stats} />
                         </section>
@@ -619,11 +632,15 @@ fn camera_from_url() -> (bool, bool) {
     (camera, camera && autostart)
 }
 
-/// Whether the page URL has `&{name}=1`.
-fn flag_from_url(name: &str) -> bool {
+/// `&{name}=1` (true) or `&{name}=0` (false) in the page URL.
+fn flag_from_url(name: &str) -> Option<bool> {
     let search = web_sys::window().and_then(|w| w.location().search().ok());
     let query = search.and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
-    query.and_then(|q| q.get(name)).as_deref() == Some("1")
+    match query.and_then(|q| q.get(name)).as_deref() {
+        Some("1") => Some(true),
+        Some("0") => Some(false),
+        _ => None,
+    }
 }
 
 /// `&width=W&height=H` from the page URL: the camera size the Streamer

@@ -120,15 +120,36 @@ fn native_tests() -> Result<()> {
     }
 }
 
+/// Chromium flags the wasm tests add to wasm-bindgen-test-runner's own
+/// (headless, no sandbox): no GPU, no background services, and no host
+/// name resolved but localhost, so nothing leaves the machine (the same
+/// as `framewise_e2e::CHROMIUM_FLAGS`).
+const WASM_TEST_CHROMIUM_FLAGS: [&str; 7] = [
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+];
+
 /// Points cargo's wasm32 runner at wasm-bindgen-test-runner, which drives
-/// headless Chromium through ChromeDriver.
+/// headless Chromium through ChromeDriver with the capabilities in
+/// `target/wasm-test-webdriver.json` ([`WASM_TEST_CHROMIUM_FLAGS`]).
 pub fn with_browser_runner(command: &mut Command) -> Result<&mut Command> {
     let driver = setup::chromedriver_path().context("chromedriver is not installed")?;
+    let capabilities = util::root().join("target").join("wasm-test-webdriver.json");
+    let json = serde_json::json!({"goog:chromeOptions": {"args": WASM_TEST_CHROMIUM_FLAGS}});
+    std::fs::create_dir_all(capabilities.parent().unwrap_or(Path::new(".")))?;
+    std::fs::write(&capabilities, json.to_string())
+        .with_context(|| format!("writing {}", capabilities.display()))?;
     Ok(command
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
             "wasm-bindgen-test-runner",
         )
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", capabilities)
         .env("CHROMEDRIVER", driver))
 }
 

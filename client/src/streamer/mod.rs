@@ -167,7 +167,8 @@ pub struct StreamerProps {
     /// Attributes of the output `<video>`.
     #[prop_or_default]
     pub video: VideoAttributes,
-    /// Also show the raw camera next to the output.
+    /// Also show the raw camera next to the output (may change while
+    /// running).
     #[prop_or_default]
     pub show_input: bool,
     /// Show the stats overlay on the output video.
@@ -268,6 +269,15 @@ pub fn Streamer(props: &StreamerProps) -> Html {
             Some(true) if !active => context.start(),
             Some(false) => context.stop(),
             _ => {}
+        });
+    }
+    {
+        // The input view shown while running plays the open camera.
+        let context = context.clone();
+        use_effect_with(props.show_input, move |shown| {
+            if *shown {
+                context.show_input();
+            }
         });
     }
     {
@@ -417,9 +427,8 @@ pub fn Streamer(props: &StreamerProps) -> Html {
                 </figure>
             </div>
             { for controls }
-            // The fallback path's camera player (when the raw camera is not
-            // shown): in the page so that it plays and presents frames, but
-            // not seen.
+            // The fallback path's camera player: in the page so that it
+            // plays and presents frames, but not seen.
             <video class="fw-source" ref={source_ref} muted=true playsinline=true
                    aria-hidden="true"
                    style="position:absolute;width:2px;height:2px;opacity:0.01;pointer-events:none" />

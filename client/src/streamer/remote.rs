@@ -1,8 +1,9 @@
 //! Remote placement: the camera goes to a `framewise-server` over the
 //! browser's own `RTCPeerConnection`, and the processed video comes back.
 //!
-//! Signaling is one HTTP exchange, non-trickle: the complete offer (ICE
-//! gathered, at most [`GATHER_TIMEOUT_MS`]) is POSTed with the processor
+//! Signaling is one HTTP exchange, non-trickle: the offer with every
+//! candidate the server can use ([`offer_is_ready`], at most
+//! [`GATHER_TIMEOUT_MS`]) is POSTed with the processor
 //! and its params to `{server}/api/sessions`; the answer comes back with
 //! the session's `Location`, which STOP DELETEs (the server does not
 //! notice a closed peer connection by itself). Params go to the server and
@@ -195,7 +196,16 @@ impl Remote {
             rates: (0.0, 0.0),
             shown: ShownFrames::default(),
         }));
-        let opened = Self::negotiate(&remote, server, track, processor, params, on_event).await;
+        let uses_ice_servers = !ice_servers.is_empty();
+        let opened = Self::negotiate(
+            &remote,
+            server,
+            track,
+            (processor, params),
+            uses_ice_servers,
+            on_event,
+        )
+        .await;
         if let Err(error) = opened {
             remote.borrow_mut().close();
             return Err(error);
@@ -207,8 +217,8 @@ impl Remote {
         remote: &Rc<RefCell<Remote>>,
         server: &str,
         track: &MediaStreamTrack,
-        processor: &str,
-        params: &Value,
+        (processor, params): (&str, &Value),
+        uses_ice_servers: bool,
         on_event: Rc<dyn Fn(RemoteEvent)>,
     ) -> Result<(), String> {
         let pc = remote.borrow().pc.clone();
@@ -264,7 +274,7 @@ impl Remote {
 
         let offer = js::call_async(&pc, "createOffer", &[]).await?;
         js::call_async(&pc, "setLocalDescription", &[offer]).await?;
-        wait_for_gathering(&pc).await;
+        wait_for_gathering(&pc, uses_ice_servers).await;
         let sdp = js::get(&js::get(&pc, "localDescription")?, "sdp")?
             .as_string()
             .ok_or("the browser made no offer")?;
@@ -396,17 +406,69 @@ fn listen(
     Ok(closure)
 }
 
-/// Waits until ICE gathering completes, at most [`GATHER_TIMEOUT_MS`].
-async fn wait_for_gathering(pc: &JsValue) {
+/// How long after the first UDP host candidate the offer waits for the
+/// others (every interface's arrive together), without STUN/TURN servers.
+pub const HOST_CANDIDATES_SETTLE_MS: f64 = 20.0;
+
+/// Whether `sdp` has a UDP host candidate (`a=candidate:… udp … typ host`).
+pub fn has_udp_host_candidate(sdp: &str) -> bool {
+    sdp.lines().any(|line| {
+        // a=candidate:FOUNDATION COMPONENT TRANSPORT PRIORITY ADDRESS PORT typ TYPE …
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields
+            .first()
+            .is_some_and(|f| f.starts_with("a=candidate:"))
+            && fields.get(2).is_some_and(|t| t.eq_ignore_ascii_case("udp"))
+            && fields.get(6) == Some(&"typ")
+            && fields.get(7) == Some(&"host")
+    })
+}
+
+/// Whether the offer has every candidate the server can use. The server
+/// speaks ICE over UDP only: with STUN/TURN servers configured the offer
+/// waits for gathering to complete (their candidates come last), without
+/// them for the UDP host candidates alone, [`HOST_CANDIDATES_SETTLE_MS`]
+/// after the first (`udp_host_since_ms`), not for the TCP ones Chromium
+/// gathers ~100 ms later.
+pub fn offer_is_ready(
+    complete: bool,
+    uses_ice_servers: bool,
+    udp_host_for_ms: Option<f64>,
+) -> bool {
+    complete
+        || (!uses_ice_servers && udp_host_for_ms.is_some_and(|ms| ms >= HOST_CANDIDATES_SETTLE_MS))
+}
+
+/// Waits until the offer has the candidates the server can use
+/// ([`offer_is_ready`]), at most [`GATHER_TIMEOUT_MS`].
+async fn wait_for_gathering(pc: &JsValue, uses_ice_servers: bool) {
     let complete = || {
         js::get(pc, "iceGatheringState")
             .ok()
             .and_then(|s| s.as_string())
             .is_some_and(|s| s == "complete")
     };
+    let has_udp_host = || {
+        js::get(pc, "localDescription")
+            .and_then(|d| js::get(&d, "sdp"))
+            .ok()
+            .and_then(|s| s.as_string())
+            .is_some_and(|sdp| has_udp_host_candidate(&sdp))
+    };
     let started = js::now_ms();
-    while !complete() && js::now_ms() - started < f64::from(GATHER_TIMEOUT_MS) {
-        js::sleep_ms(20).await;
+    let mut udp_host_since = None;
+    loop {
+        let now = js::now_ms();
+        if udp_host_since.is_none() && has_udp_host() {
+            udp_host_since = Some(now);
+        }
+        let udp_host_for = udp_host_since.map(|since| now - since);
+        if offer_is_ready(complete(), uses_ice_servers, udp_host_for)
+            || now - started >= f64::from(GATHER_TIMEOUT_MS)
+        {
+            return;
+        }
+        js::sleep_ms(10).await;
     }
 }
 
@@ -514,6 +576,29 @@ mod tests {
             session_url("", "http://x/api/sessions/1"),
             "http://x/api/sessions/1"
         );
+    }
+
+    #[test]
+    fn the_offer_goes_once_the_server_usable_candidates_are_in() {
+        let sdp = "v=0\r\na=candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host generation 0\r\n";
+        assert!(has_udp_host_candidate(sdp));
+        let tcp = "a=candidate:2 1 tcp 1518280447 127.0.0.1 9 typ host tcptype active";
+        assert!(!has_udp_host_candidate(tcp));
+        let srflx = "a=candidate:3 1 udp 1686052607 203.0.113.5 50000 typ srflx raddr 0.0.0.0";
+        assert!(!has_udp_host_candidate(srflx));
+        assert!(!has_udp_host_candidate("v=0\r\ns=-\r\n"));
+
+        // Without STUN/TURN: the UDP host candidates, once settled.
+        assert!(!offer_is_ready(false, false, None));
+        assert!(!offer_is_ready(false, false, Some(5.0)));
+        assert!(offer_is_ready(
+            false,
+            false,
+            Some(HOST_CANDIDATES_SETTLE_MS)
+        ));
+        // With them: only a complete gathering (bounded by the caller).
+        assert!(!offer_is_ready(false, true, Some(500.0)));
+        assert!(offer_is_ready(true, true, None));
     }
 
     #[test]

@@ -556,12 +556,19 @@ impl Context {
             session.track = Some(track);
             session.audio = audio;
         }
-        if let Some(video) = self.input.cast::<HtmlVideoElement>() {
+        self.show_input();
+        self.refresh_devices();
+        self.place()
+    }
+
+    /// Plays the open camera in the input view, when the view is shown
+    /// (at START, and whenever `show_input` turns it on).
+    pub(super) fn show_input(&self) {
+        let camera = self.session.borrow().camera.clone();
+        if let (Some(camera), Some(video)) = (camera, self.input.cast::<HtmlVideoElement>()) {
             video.set_src_object(Some(&camera));
             let _ = video.play();
         }
-        self.refresh_devices();
-        self.place()
     }
 
     /// Starts a worker; it is connected to the camera when it posts Ready.
@@ -730,10 +737,11 @@ impl Context {
                 .camera
                 .clone()
                 .ok_or("the camera was stopped")?;
+            // Its own player, not the input view, which the app may hide
+            // or show at any time.
             let video = self
-                .input
+                .source
                 .cast::<HtmlVideoElement>()
-                .or_else(|| self.source.cast::<HtmlVideoElement>())
                 .ok_or("the Streamer is not on the page")?;
             let document = web_sys::window()
                 .and_then(|w| w.document())

@@ -6,7 +6,8 @@
 //! `pkg-config`; `cargo xtask setup` installs it). All `unsafe` code lives
 //! in this crate's private modules; the public API is safe, and bad input
 //! (corrupt bitstreams, odd sizes, size changes) gives a [`VpxError`],
-//! never a crash.
+//! never a crash. [`release_free_memory`] hands the buffers a finished
+//! session freed back to the system (glibc keeps them otherwise).
 //!
 //! ```
 //! use framewise::{synth, ColorRange, I420Frame};
@@ -28,9 +29,11 @@
 mod codec;
 mod decoder;
 mod encoder;
+mod memory;
 
 pub use decoder::Vp8Decoder;
 pub use encoder::{EncodedFrame, EncoderConfig, Vp8Encoder, TIMEBASE_HZ};
+pub use memory::release_free_memory;
 
 /// What went wrong in libvpx or in what was handed to it. The text includes
 /// libvpx's own message where it gives one.
