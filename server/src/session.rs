@@ -308,14 +308,22 @@ struct Shared {
     keyframe_wanted: AtomicBool,
 }
 
+/// webrtc-rs frees a closed connection's last parts on its own tasks,
+/// up to a couple of seconds after the session's own parts are gone.
+const LAST_PARTS_FREED: Duration = Duration::from_secs(2);
+
 impl Drop for Shared {
-    /// The session's last part is gone (its tasks, codecs and peer
-    /// connection): the memory it freed goes back to the system, so the
-    /// server's RSS falls back after sessions end instead of staying at
-    /// its high-water mark.
+    /// The session's tasks and codecs are gone: the memory they freed
+    /// goes back to the system, now and once more when webrtc-rs has
+    /// freed the connection's last parts, so the server's RSS falls back
+    /// after sessions end instead of staying at its high-water mark.
     fn drop(&mut self) {
         match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => drop(runtime.spawn_blocking(framewise_vpx::release_free_memory)),
+            Ok(runtime) => drop(runtime.spawn(async {
+                let _ = tokio::task::spawn_blocking(framewise_vpx::release_free_memory).await;
+                tokio::time::sleep(LAST_PARTS_FREED).await;
+                let _ = tokio::task::spawn_blocking(framewise_vpx::release_free_memory).await;
+            })),
             Err(_) => drop(framewise_vpx::release_free_memory()),
         }
     }

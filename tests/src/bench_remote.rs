@@ -21,7 +21,8 @@
 //! - `max_streams_25fps_rust_peers`: the same with Rust peers replaying
 //!   the pre-encoded test video, counting processed frames received;
 //! - `rss_growth_pct_after_50_sessions`: server RSS after [`CYCLES`]
-//!   open/stream/close cycles against after the first.
+//!   open/stream/close cycles against after the first, each read once
+//!   the server has no session and [`SETTLE`] passed.
 
 use std::io;
 use std::net::SocketAddr;
@@ -36,7 +37,8 @@ use framewise_vpx::{EncoderConfig, Vp8Encoder, TIMEBASE_HZ};
 use serde_json::{json, Value};
 
 use crate::bench_local::{
-    camera_frames, index_latency_ms, measure_at, new_pictures, percentile, Page, FPS, WARM_UP,
+    camera_frames, index_latency_ms, measure_at, new_pictures, percentile, Page, Recording, Row,
+    FPS, WARM_UP,
 };
 use crate::server::{http, ServerProcess};
 
@@ -144,6 +146,26 @@ fn page_fps(page: &Page) -> io::Result<f64> {
     })
 }
 
+/// One remote page for `processor` measured for `seconds`
+/// ([`measure_at`], `on_window` called as the window opens and closes),
+/// then stopped; returns once its session has ended.
+fn measure_page(
+    server: &ServerProcess,
+    processor: &str,
+    view: View,
+    seconds: u64,
+    on_window: &mut dyn FnMut(bool),
+) -> io::Result<(Row, Recording)> {
+    let url = page_url(server, processor, view);
+    let (page, recording) = measure_at(&url, processor, SIZE, seconds, &[LOOPBACK], on_window)?;
+    let (row, info) = page.analyse(&recording);
+    println!("BENCH-INFO remote {info} ({view:?})");
+    stop(&page);
+    drop(page);
+    wait_no_sessions(server);
+    Ok((row, recording))
+}
+
 /// Everything measured in browsers; returns the JSON fields.
 pub fn browsers(server: &ServerProcess, seconds: u64) -> io::Result<Value> {
     let flags = [LOOPBACK];
@@ -160,64 +182,29 @@ pub fn browsers(server: &ServerProcess, seconds: u64) -> io::Result<Value> {
     let warm = percentile(&firsts[1..], 50.0);
     println!("first frames (cold, then warm): {firsts:?}");
 
-    let (page, recording) = measure_at(
-        &page_url(server, "invert", View::WithInput),
-        "invert",
-        SIZE,
-        seconds,
-        &flags,
-        &mut |_| {},
-    )?;
+    let (_, recording) = measure_page(server, "invert", View::WithInput, seconds, &mut |_| {})?;
     let frames = camera_frames(SIZE.0, SIZE.1);
     let period = 1000.0 / f64::from(FPS);
     let p50 = index_latency_ms(&recording.records, frames, period, 50.0);
     let p95 = index_latency_ms(&recording.records, frames, period, 95.0);
-    let (_, info) = page.analyse(&recording);
-    println!("BENCH-INFO remote {info}");
-    stop(&page);
-    drop(page);
-    wait_no_sessions(server);
 
     let pid = server.pid();
+    // The ended session's memory returned first.
+    std::thread::sleep(SETTLE);
     let idle_rss = rss_mb(pid)?;
     let ticks = clock_ticks();
     let mut window = (0.0, 0.0, Instant::now(), 0.0);
-    let (page, recording) = measure_at(
-        &page_url(server, "canny", View::OutputOnly),
-        "canny",
-        SIZE,
-        seconds,
-        &flags,
-        &mut |open| {
-            let now = cpu_ticks(pid).unwrap_or(f64::NAN);
-            if open {
-                window = (now, 0.0, Instant::now(), 0.0);
-            } else {
-                let elapsed = window.2.elapsed().as_secs_f64();
-                window.1 = (now - window.0) / ticks / elapsed.max(1e-9) * 100.0;
-                window.3 = rss_mb(pid).unwrap_or(f64::NAN);
-            }
-        },
-    )?;
-    let (row, info) = page.analyse(&recording);
-    println!("BENCH-INFO remote {info} (output only)");
-    stop(&page);
-    drop(page);
-    wait_no_sessions(server);
-
-    let (page, recording) = measure_at(
-        &page_url(server, "canny", View::WithInput),
-        "canny",
-        SIZE,
-        seconds,
-        &flags,
-        &mut |_| {},
-    )?;
-    let (with_input, info) = page.analyse(&recording);
-    println!("BENCH-INFO remote {info} (with the camera view)");
-    stop(&page);
-    drop(page);
-    wait_no_sessions(server);
+    let (row, _) = measure_page(server, "canny", View::OutputOnly, seconds, &mut |open| {
+        let now = cpu_ticks(pid).unwrap_or(f64::NAN);
+        if open {
+            window = (now, 0.0, Instant::now(), 0.0);
+        } else {
+            let elapsed = window.2.elapsed().as_secs_f64();
+            window.1 = (now - window.0) / ticks / elapsed.max(1e-9) * 100.0;
+            window.3 = rss_mb(pid).unwrap_or(f64::NAN);
+        }
+    })?;
+    let (with_input, _) = measure_page(server, "canny", View::WithInput, seconds, &mut |_| {})?;
 
     let max_pages = concurrent_pages(server, &flags)?;
     Ok(json!({
@@ -333,6 +320,22 @@ async fn stream(peers: &[(Peer, String)], video: &[Bytes], duration: Duration) {
     }
 }
 
+/// The time a closed session's last parts take to be dropped and their
+/// memory returned (the server returns it at once and again 2 s later)
+/// after the session left the server's table.
+const SETTLE: Duration = Duration::from_secs(3);
+
+/// The server's RSS once every session has ended and [`SETTLE`] passed.
+async fn settled_rss_mb(server: &ServerProcess) -> io::Result<f64> {
+    let started = Instant::now();
+    let sessions = || tokio::task::block_in_place(|| server.sessions().unwrap_or(0));
+    while sessions() > 0 && started.elapsed() < Duration::from_secs(40) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(SETTLE).await;
+    rss_mb(server.pid())
+}
+
 /// The Rust-peer figures; returns the JSON fields.
 pub async fn rust_peers(server: &ServerProcess) -> io::Result<Value> {
     let address = server.address();
@@ -362,7 +365,6 @@ pub async fn rust_peers(server: &ServerProcess) -> io::Result<Value> {
         }
     }
 
-    let pid = server.pid();
     let mut after_first = f64::NAN;
     for cycle in 1..=CYCLES {
         let peers = vec![open_peer(address, "canny").await?];
@@ -371,12 +373,10 @@ pub async fn rust_peers(server: &ServerProcess) -> io::Result<Value> {
             close_peer(address, peer, location).await;
         }
         if cycle == 1 {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            after_first = rss_mb(pid)?;
+            after_first = settled_rss_mb(server).await?;
         }
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let after_all = rss_mb(pid)?;
+    let after_all = settled_rss_mb(server).await?;
     println!("server RSS after 1 session {after_first:.1} MB, after {CYCLES}: {after_all:.1} MB");
     Ok(json!({
         "max_streams_25fps_rust_peers": best,

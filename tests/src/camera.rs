@@ -289,6 +289,28 @@ pub fn wait_for_stats(browser: &Browser, frames: u32) -> Value {
         .unwrap_or_else(|e| panic!("no stats with {frames} frames: {e}"))
 }
 
+/// Frames the Streamer has reported so far (its stats' `frames`; 0
+/// before any).
+pub fn reported_frames(browser: &Browser) -> u64 {
+    browser
+        .execute(
+            "return JSON.parse(document.body.dataset.cameraStats || '{}').frames || 0",
+            &[],
+        )
+        .ok()
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0)
+}
+
+/// Waits (at most `limit`) until the Streamer has reported more than
+/// `frames` frames; whether it did.
+pub fn wait_reported_frames(browser: &Browser, frames: u64, limit: Duration) -> bool {
+    let script = format!(
+        "return (JSON.parse(document.body.dataset.cameraStats || '{{}}').frames || 0) > {frames}"
+    );
+    browser.wait_for(&script, limit).is_ok()
+}
+
 /// BT.601 luma of an RGB sample.
 pub fn luma(p: &[i64; 3]) -> i64 {
     (77 * p[0] + 150 * p[1] + 29 * p[2]) >> 8

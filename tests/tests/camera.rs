@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use framewise::synth;
 use framewise_e2e::camera::{
-    assert_inverted, grab, grid, luma, open, start_and_expect_failure, wait_for_stats,
-    wait_playing, Picture,
+    assert_inverted, grab, grid, luma, open, reported_frames, start_and_expect_failure,
+    wait_for_stats, wait_playing, wait_reported_frames, Picture,
 };
 use framewise_e2e::webdriver::Browser;
 use framewise_e2e::{
@@ -365,15 +365,6 @@ fn the_camera_view_can_be_hidden_and_shown_while_running() {
         .unwrap()
     };
     assert_eq!(has_view(&browser), false, "&input=0 shows no camera view");
-    let frames = |b: &Browser| {
-        b.execute(
-            "return JSON.parse(document.body.dataset.cameraStats || '{}').frames || 0",
-            &[],
-        )
-        .ok()
-        .and_then(|v| v.as_u64())
-        .unwrap_or(0)
-    };
 
     // Shown while running: it plays the open camera, frame for frame the
     // input of the inverted output.
@@ -397,16 +388,11 @@ fn the_camera_view_can_be_hidden_and_shown_while_running() {
             Duration::from_secs(5),
         )
         .expect("the camera view stayed");
-    let before = frames(&browser);
-    browser
-        .wait_for(
-            &format!(
-                "return JSON.parse(document.body.dataset.cameraStats).frames > {}",
-                before + 10
-            ),
-            Duration::from_secs(10),
-        )
-        .expect("the output stopped when the camera view was hidden");
+    let before = reported_frames(&browser);
+    assert!(
+        wait_reported_frames(&browser, before + 10, Duration::from_secs(10)),
+        "the output stopped when the camera view was hidden"
+    );
     let state = browser
         .execute("return document.body.dataset.cameraState", &[])
         .unwrap();

@@ -8,7 +8,8 @@
 use std::time::Duration;
 
 use framewise_e2e::camera::{
-    assert_inverted, camera_browser, grab, grid, set_slider, wait_for_stats, wait_playing, Shot,
+    assert_inverted, camera_browser, grab, grid, reported_frames, set_slider, wait_for_stats,
+    wait_playing, wait_reported_frames, Shot,
 };
 use framewise_e2e::server::ServerProcess;
 use framewise_e2e::webdriver::Browser;
@@ -216,21 +217,11 @@ fn auto_moves_to_the_server_when_local_processing_is_too_slow_and_back_when_it_i
     let calls = browser.execute("return window.__fwGumCalls", &[]).unwrap();
     assert_eq!(calls, 1);
     // The server's frames keep coming.
-    let frames = |b: &Browser| {
-        b.execute(
-            "return JSON.parse(document.body.dataset.cameraStats).frames",
-            &[],
-        )
-        .ok()
-        .and_then(|v| v.as_u64())
-        .unwrap_or(0)
-    };
-    let before = frames(&browser);
-    let more = browser.wait_for(
-        &format!("return JSON.parse(document.body.dataset.cameraStats).frames > {before}"),
-        Duration::from_secs(8),
+    let before = reported_frames(&browser);
+    assert!(
+        wait_reported_frames(&browser, before, Duration::from_secs(8)),
+        "no processed frames from the server"
     );
-    assert!(more.is_ok(), "no processed frames from the server");
 
     // The server goes away: back to local, saying why.
     server.kill();
