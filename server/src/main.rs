@@ -56,9 +56,22 @@ struct Cli {
     log: String,
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // One allocator arena per core, set before any thread starts: sessions
+    // on the worker threads then reuse each other's freed memory, and RSS
+    // stays flat as they come and go.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    framewise_vpx::limit_allocator_arenas(cores);
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(serve(cli))
+}
+
+/// Logs, builds the app from `cli` and serves it until SIGINT or SIGTERM.
+async fn serve(cli: Cli) -> anyhow::Result<()> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&cli.log));
     // Colours only on a terminal: logs to files and journald stay plain.
     let colour = std::io::IsTerminal::is_terminal(&std::io::stdout());

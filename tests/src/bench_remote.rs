@@ -175,6 +175,10 @@ pub fn browsers(server: &ServerProcess, seconds: u64) -> io::Result<Value> {
         let url = page_url(server, "invert", View::WithInput);
         let mut page = Page::open(&url, "invert", SIZE, &flags)?;
         firsts.push(page.start()?.unwrap_or(f64::NAN));
+        println!(
+            "BENCH-INFO first frame phases: {}",
+            signaling_phases(&page)?
+        );
         stop(&page);
         wait_no_sessions(server);
     }
@@ -218,6 +222,22 @@ pub fn browsers(server: &ServerProcess, seconds: u64) -> io::Result<Value> {
         "server_rss_mb_per_stream": window.3 - idle_rss,
         "max_streams_25fps": max_pages,
     }))
+}
+
+/// When the page's offer left and its answer came back, ms after the
+/// START click (from the browser's resource timing of the signaling
+/// request), and its first output frame: where a slow start spent its
+/// time.
+fn signaling_phases(page: &Page) -> io::Result<Value> {
+    page.browser().execute(
+        "const B = window.__fwBench; \
+         const post = performance.getEntriesByType('resource') \
+           .filter(e => e.name.endsWith('/api/sessions')).pop(); \
+         return post ? {offer_sent: post.startTime - B.click, \
+           answer_received: post.responseEnd - B.click, first_frame: B.first - B.click} \
+           : 'no signaling request'",
+        &[],
+    )
 }
 
 /// The most concurrent Canny pages that all keep up.

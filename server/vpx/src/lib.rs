@@ -7,7 +7,9 @@
 //! in this crate's private modules; the public API is safe, and bad input
 //! (corrupt bitstreams, odd sizes, size changes) gives a [`VpxError`],
 //! never a crash. [`release_free_memory`] hands the buffers a finished
-//! session freed back to the system (glibc keeps them otherwise).
+//! session freed back to the system (glibc keeps them otherwise), and
+//! [`limit_allocator_arenas`] keeps glibc from spreading them over more
+//! arenas than a server needs.
 //!
 //! ```
 //! use framewise::{synth, ColorRange, I420Frame};
@@ -33,7 +35,7 @@ mod memory;
 
 pub use decoder::Vp8Decoder;
 pub use encoder::{EncodedFrame, EncoderConfig, Vp8Encoder, TIMEBASE_HZ};
-pub use memory::release_free_memory;
+pub use memory::{limit_allocator_arenas, release_free_memory};
 
 /// What went wrong in libvpx or in what was handed to it. The text includes
 /// libvpx's own message where it gives one.
