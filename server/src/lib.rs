@@ -6,7 +6,11 @@
 //! a [`Registry`] with JSON params) and streams the result back.
 //!
 //! [`app`] is the whole HTTP side as an axum [`Router`] (testable without a
-//! port); the `framewise-server` binary serves it with a command line.
+//! port); the `framewise-server` binary serves it with a command line. A
+//! binary of your own should, like it, call
+//! `framewise_vpx::limit_allocator_arenas` with the core count before its
+//! runtime starts, or glibc spreads freed session memory over many arenas
+//! and RSS climbs as sessions come and go.
 //!
 //! ```no_run
 //! use framewise::Registry;
