@@ -193,9 +193,7 @@ pub fn browsers(server: &ServerProcess, seconds: u64) -> io::Result<Value> {
     let p95 = index_latency_ms(&recording.records, frames, period, 95.0);
 
     let pid = server.pid();
-    // The ended session's memory returned first.
-    std::thread::sleep(SETTLE);
-    let idle_rss = rss_mb(pid)?;
+    let idle_rss = settled_rss_mb(server)?;
     let ticks = clock_ticks();
     let mut window = (0.0, 0.0, Instant::now(), 0.0);
     let (row, _) = measure_page(server, "canny", View::OutputOnly, seconds, &mut |open| {
@@ -346,13 +344,9 @@ async fn stream(peers: &[(Peer, String)], video: &[Bytes], duration: Duration) {
 const SETTLE: Duration = Duration::from_secs(3);
 
 /// The server's RSS once every session has ended and [`SETTLE`] passed.
-async fn settled_rss_mb(server: &ServerProcess) -> io::Result<f64> {
-    let started = Instant::now();
-    let sessions = || tokio::task::block_in_place(|| server.sessions().unwrap_or(0));
-    while sessions() > 0 && started.elapsed() < Duration::from_secs(40) {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    tokio::time::sleep(SETTLE).await;
+fn settled_rss_mb(server: &ServerProcess) -> io::Result<f64> {
+    wait_no_sessions(server);
+    std::thread::sleep(SETTLE);
     rss_mb(server.pid())
 }
 
@@ -393,10 +387,10 @@ pub async fn rust_peers(server: &ServerProcess) -> io::Result<Value> {
             close_peer(address, peer, location).await;
         }
         if cycle == 1 {
-            after_first = settled_rss_mb(server).await?;
+            after_first = tokio::task::block_in_place(|| settled_rss_mb(server))?;
         }
     }
-    let after_all = settled_rss_mb(server).await?;
+    let after_all = tokio::task::block_in_place(|| settled_rss_mb(server))?;
     println!("server RSS after 1 session {after_first:.1} MB, after {CYCLES}: {after_all:.1} MB");
     Ok(json!({
         "max_streams_25fps_rust_peers": best,

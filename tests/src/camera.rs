@@ -289,14 +289,15 @@ pub fn wait_for_stats(browser: &Browser, frames: u32) -> Value {
         .unwrap_or_else(|e| panic!("no stats with {frames} frames: {e}"))
 }
 
+/// The frames in the Streamer's stats (`data-camera-stats`), as a JS
+/// expression: 0 before it reported any.
+const REPORTED_FRAMES: &str = "(JSON.parse(document.body.dataset.cameraStats || '{}').frames || 0)";
+
 /// Frames the Streamer has reported so far (its stats' `frames`; 0
 /// before any).
 pub fn reported_frames(browser: &Browser) -> u64 {
     browser
-        .execute(
-            "return JSON.parse(document.body.dataset.cameraStats || '{}').frames || 0",
-            &[],
-        )
+        .execute(&format!("return {REPORTED_FRAMES}"), &[])
         .ok()
         .and_then(|v| v.as_u64())
         .unwrap_or(0)
@@ -305,9 +306,7 @@ pub fn reported_frames(browser: &Browser) -> u64 {
 /// Waits (at most `limit`) until the Streamer has reported more than
 /// `frames` frames; whether it did.
 pub fn wait_reported_frames(browser: &Browser, frames: u64, limit: Duration) -> bool {
-    let script = format!(
-        "return (JSON.parse(document.body.dataset.cameraStats || '{{}}').frames || 0) > {frames}"
-    );
+    let script = format!("return {REPORTED_FRAMES} > {frames}");
     browser.wait_for(&script, limit).is_ok()
 }
 

@@ -144,10 +144,8 @@ mod tests {
         });
         let after = arena_count();
         assert_eq!(
-            after,
-            before,
-            "eight threads made {} more arenas",
-            after - before
+            after, before,
+            "eight threads took the arenas from {before} to {after}"
         );
     }
 }
