@@ -1,16 +1,91 @@
-//! Small helpers for calling browser APIs that web-sys only binds behind
-//! `web_sys_unstable_apis` (MediaStreamTrackProcessor/Generator,
-//! WebCodecs `VideoFrame`): properties, methods and constructors looked up
-//! by name with `js_sys::Reflect`, every failure a readable message.
+//! The boundary to the browser: properties, methods and constructors
+//! looked up by name with `js_sys::Reflect` (for the APIs web-sys only
+//! binds behind `web_sys_unstable_apis`: MediaStreamTrackProcessor and
+//! Generator, WebCodecs `VideoFrame`), and every JS exception turned into
+//! a [`JsError`] here, once, keeping the browser's error name.
 
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// A JS exception or a missing API, as text for a person.
-pub fn describe(error: &JsValue) -> String {
+/// What went wrong in a call to the browser.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsError {
+    /// A call threw or its promise rejected.
+    #[error("{call}: {}", detail(.name.as_deref(), .message))]
+    Threw {
+        /// What was called (`getUserMedia`, `new VideoFrame`, `reading x`).
+        call: String,
+        /// The exception's `name` (`NotAllowedError`, `TypeError`, …).
+        name: Option<String>,
+        /// The exception's `message`, or its text.
+        message: String,
+    },
+    /// A global this code needs does not exist here.
+    #[error(
+        "this browser has no {0} here (Framewise's camera pipeline needs Chromium 94 or newer)"
+    )]
+    Missing(String),
+    /// A value is not what the API promises.
+    #[error("{what} is not {expected}")]
+    Unexpected {
+        /// The value (`allocationSize`, `createOffer's result`).
+        what: String,
+        /// What it should be (`a number`, `a promise`).
+        expected: &'static str,
+    },
+}
+
+impl JsError {
+    /// The exception `error` thrown by `call`, with its name and message.
+    pub fn threw(call: impl Into<String>, error: &JsValue) -> Self {
+        let (name, message) = parts(error);
+        JsError::Threw {
+            call: call.into(),
+            name,
+            message,
+        }
+    }
+
+    /// `what` is not `expected`.
+    pub fn unexpected(what: impl Into<String>, expected: &'static str) -> Self {
+        JsError::Unexpected {
+            what: what.into(),
+            expected,
+        }
+    }
+
+    /// The browser's error name (`NotAllowedError`, …), if it threw one.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            JsError::Threw { name, .. } => name.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The browser's own words: `Name: message` for an exception (without
+    /// what was called), else the whole error.
+    pub fn detail(&self) -> String {
+        match self {
+            JsError::Threw { name, message, .. } => detail(name.as_deref(), message),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// `Name: message`, or whichever of the two there is.
+fn detail(name: Option<&str>, message: &str) -> String {
+    match (name.filter(|n| !n.is_empty()), message.is_empty()) {
+        (Some(name), false) => format!("{name}: {message}"),
+        (Some(name), true) => name.to_owned(),
+        (None, _) => message.to_owned(),
+    }
+}
+
+/// An exception's `name` and `message` (a thrown string is the message).
+fn parts(error: &JsValue) -> (Option<String>, String) {
     if let Some(text) = error.as_string() {
-        return text;
+        return (None, text);
     }
     let field = |name: &str| {
         Reflect::get(error, &JsValue::from_str(name))
@@ -19,42 +94,44 @@ pub fn describe(error: &JsValue) -> String {
             .filter(|s| !s.is_empty())
     };
     match (field("name"), field("message")) {
-        (Some(name), Some(message)) => format!("{name}: {message}"),
-        (None, Some(message)) => message,
-        (Some(name), None) => name,
-        (None, None) => format!("{error:?}"),
+        (None, None) => (None, format!("{error:?}")),
+        (name, message) => (name, message.unwrap_or_default()),
     }
 }
 
-/// The exception's `name` (`NotAllowedError`, …), if it has one.
-pub fn error_name(error: &JsValue) -> Option<String> {
-    Reflect::get(error, &JsValue::from_str("name"))
-        .ok()
-        .and_then(|v| v.as_string())
+/// A JS exception or a missing API, as text for a person.
+pub fn describe(error: &JsValue) -> String {
+    let (name, message) = parts(error);
+    detail(name.as_deref(), &message)
 }
 
 /// `target[name]`.
-pub fn get(target: &JsValue, name: &str) -> Result<JsValue, String> {
+pub fn get(target: &JsValue, name: &str) -> Result<JsValue, JsError> {
     Reflect::get(target, &JsValue::from_str(name))
-        .map_err(|e| format!("reading {name}: {}", describe(&e)))
+        .map_err(|e| JsError::threw(format!("reading {name}"), &e))
 }
 
 /// `target[name]` as a number.
-pub fn get_f64(target: &JsValue, name: &str) -> Result<f64, String> {
+pub fn get_f64(target: &JsValue, name: &str) -> Result<f64, JsError> {
     get(target, name)?
         .as_f64()
-        .ok_or_else(|| format!("{name} is not a number"))
+        .ok_or_else(|| JsError::unexpected(name, "a number"))
+}
+
+/// `target[name]` as a string, if it is one.
+pub fn get_string(target: &JsValue, name: &str) -> Option<String> {
+    get(target, name).ok().and_then(|v| v.as_string())
 }
 
 /// `target[name] = value`.
-pub fn set(target: &JsValue, name: &str, value: &JsValue) -> Result<(), String> {
+pub fn set(target: &JsValue, name: &str, value: &JsValue) -> Result<(), JsError> {
     Reflect::set(target, &JsValue::from_str(name), value)
         .map(|_| ())
-        .map_err(|e| format!("setting {name}: {}", describe(&e)))
+        .map_err(|e| JsError::threw(format!("setting {name}"), &e))
 }
 
 /// A plain object from `(name, value)` pairs.
-pub fn object(fields: &[(&str, JsValue)]) -> Result<Object, String> {
+pub fn object(fields: &[(&str, JsValue)]) -> Result<Object, JsError> {
     let object = Object::new();
     for (name, value) in fields {
         set(&object, name, value)?;
@@ -63,32 +140,40 @@ pub fn object(fields: &[(&str, JsValue)]) -> Result<Object, String> {
 }
 
 /// `target.name(...args)`.
-pub fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, String> {
+pub fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, JsError> {
     let method = get(target, name)?
         .dyn_into::<Function>()
-        .map_err(|_| format!("{name} is not a function here"))?;
+        .map_err(|_| JsError::unexpected(name, "a function here"))?;
     method
         .apply(target, &args.iter().collect::<Array>())
-        .map_err(|e| format!("{name}: {}", describe(&e)))
+        .map_err(|e| JsError::threw(name, &e))
+}
+
+/// Awaits `promise`; a rejection is `call`'s error.
+pub async fn wait(call: &str, promise: js_sys::Promise) -> Result<JsValue, JsError> {
+    JsFuture::from(promise)
+        .await
+        .map_err(|e| JsError::threw(call, &e))
 }
 
 /// `await target.name(...args)`.
-pub async fn call_async(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, String> {
+pub async fn call_async(
+    target: &JsValue,
+    name: &str,
+    args: &[JsValue],
+) -> Result<JsValue, JsError> {
     let promise = call(target, name, args)?
         .dyn_into::<js_sys::Promise>()
-        .map_err(|_| format!("{name} did not return a promise"))?;
-    JsFuture::from(promise)
-        .await
-        .map_err(|e| format!("{name}: {}", describe(&e)))
+        .map_err(|_| JsError::unexpected(format!("{name}'s result"), "a promise"))?;
+    wait(name, promise).await
 }
 
-/// The global constructor `name` (on the window or the worker's global),
-/// or a message saying this browser lacks it.
-pub fn constructor(name: &str) -> Result<Function, String> {
+/// The global constructor `name` (on the window or the worker's global).
+pub fn constructor(name: &str) -> Result<Function, JsError> {
     let value = Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or_default();
-    value.dyn_into::<Function>().map_err(|_| {
-        format!("this browser has no {name} here (Framewise's camera pipeline needs Chromium 94 or newer)")
-    })
+    value
+        .dyn_into::<Function>()
+        .map_err(|_| JsError::Missing(name.to_owned()))
 }
 
 /// Whether the global `name` exists.
@@ -99,10 +184,16 @@ pub fn has_global(name: &str) -> bool {
 }
 
 /// `new name(...args)` with the global constructor `name`.
-pub fn construct(name: &str, args: &[JsValue]) -> Result<JsValue, String> {
+pub fn construct(name: &str, args: &[JsValue]) -> Result<JsValue, JsError> {
     let class = constructor(name)?;
     Reflect::construct(&class, &args.iter().collect::<Array>())
-        .map_err(|e| format!("new {name}: {}", describe(&e)))
+        .map_err(|e| JsError::threw(format!("new {name}"), &e))
+}
+
+/// Closes a `VideoFrame` (or stops a track: anything with `close`); a
+/// failure only means it was closed already.
+pub fn close(value: &JsValue) {
+    let _ = call(value, "close", &[]);
 }
 
 /// `performance.now()` on the current global, in ms (0 where missing).
@@ -123,5 +214,10 @@ pub async fn sleep_ms(ms: i32) {
             &[resolve.into(), JsValue::from(ms)],
         );
     });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Logs `message` as a console warning, prefixed `framewise: `.
+pub fn warn(message: &dyn std::fmt::Display) {
+    web_sys::console::warn_1(&JsValue::from_str(&format!("framewise: {message}")));
 }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
-use crate::js;
+use crate::js::{self, JsError};
 
 /// A kind of capture device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -89,14 +89,14 @@ pub fn remembered(saved: Option<&str>, devices: &[Device], kind: DeviceKind) -> 
 /// The `deviceId` constraint for a chosen device: `exact` when switching
 /// (the wrong device must not do), `ideal` at START (a remembered device
 /// that is gone falls back to the default instead of failing).
-pub fn device_constraint(id: &str, exact: bool) -> Result<JsValue, String> {
+pub fn device_constraint(id: &str, exact: bool) -> Result<JsValue, JsError> {
     let key = if exact { "exact" } else { "ideal" };
     js::object(&[(key, JsValue::from_str(id))]).map(JsValue::from)
 }
 
 /// The browser's cameras and microphones (`enumerateDevices`; this does
 /// not open any device).
-pub async fn list(media_devices: &JsValue) -> Result<Vec<Device>, String> {
+pub async fn list(media_devices: &JsValue) -> Result<Vec<Device>, JsError> {
     let infos = js::call_async(media_devices, "enumerateDevices", &[]).await?;
     let infos: js_sys::Array = infos.into();
     Ok(infos

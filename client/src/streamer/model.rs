@@ -7,22 +7,6 @@ use yew::Reducible;
 use super::devices::{Device, DeviceKind};
 use crate::stats::StreamStats;
 
-/// A worker that fails this many times within [`FAILURE_WINDOW_MS`] is not
-/// restarted again: the Streamer stops with a message.
-pub const MAX_FAILURES: usize = 3;
-
-/// The span over which worker failures are counted, ms.
-pub const FAILURE_WINDOW_MS: f64 = 10_000.0;
-
-/// Records a worker failure at `now_ms` in `failures` (the earlier ones'
-/// times), forgets those older than [`FAILURE_WINDOW_MS`], and returns how
-/// many remain, this one included.
-pub fn record_failure(failures: &mut Vec<f64>, now_ms: f64) -> usize {
-    failures.retain(|&at| now_ms - at < FAILURE_WINDOW_MS);
-    failures.push(now_ms);
-    failures.len()
-}
-
 /// Where the component is, reported through `on_state`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum StreamerState {
@@ -243,17 +227,6 @@ mod tests {
         assert_eq!(late, stopped);
         // A new START forgets the restarts.
         assert_eq!(reduce(late, StreamerAction::Start).restarts, 0);
-    }
-
-    #[test]
-    fn failures_count_within_the_window() {
-        let mut failures = Vec::new();
-        assert_eq!(record_failure(&mut failures, 0.0), 1);
-        assert_eq!(record_failure(&mut failures, 4_000.0), 2);
-        assert_eq!(record_failure(&mut failures, 9_999.0), 3);
-        // The first one is 10 s old now.
-        assert_eq!(record_failure(&mut failures, 10_000.0), 3);
-        assert_eq!(record_failure(&mut failures, 30_000.0), 1);
     }
 
     #[test]

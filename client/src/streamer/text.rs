@@ -1,5 +1,11 @@
 //! Every string the Streamer shows, replaceable for another language, and
-//! the messages for camera errors.
+//! the message for each [`StreamerError`].
+
+use super::capture::CaptureError;
+use super::error::{StreamerError, WorkerFault};
+use super::remote::RemoteError;
+use super::video_path::PathError;
+use super::worker_life::{FAILURE_WINDOW_MS, MAX_FAILURES, WORKER_START_MS};
 
 /// What the Streamer writes on the page. [`Default`] is English; an app
 /// translates by filling its own:
@@ -54,6 +60,27 @@ pub struct StreamerText {
     /// Any other camera error; `{detail}` is replaced by the browser's own
     /// words.
     pub camera_failed: String,
+    /// The worker did not say Ready in time (`{secs}`, `{url}`).
+    pub worker_not_started: String,
+    /// The worker's script failed before Ready (`{detail}`, `{url}`).
+    pub worker_not_loaded: String,
+    /// The worker failed and was restarted (`{detail}`, `{count}`,
+    /// `{max}`, `{secs}`).
+    pub worker_restarted: String,
+    /// The worker failed too often (`{count}`, `{secs}`, `{detail}`).
+    pub worker_gave_up: String,
+    /// The browser cannot process frames locally.
+    pub no_webcodecs: String,
+    /// The browser cannot stream to a server.
+    pub no_webrtc: String,
+    /// The server could not be reached (`{url}`, `{detail}`).
+    pub server_unreachable: String,
+    /// The server runs its maximum of sessions (`{detail}`).
+    pub server_busy: String,
+    /// The server refused the session (`{status}`, `{detail}`).
+    pub server_refused: String,
+    /// Auto placement came back to local (`{detail}`: why).
+    pub back_to_local: String,
 }
 
 impl Default for StreamerText {
@@ -87,6 +114,32 @@ impl Default for StreamerText {
                               frame rate ({detail}). Try other settings."
                 .into(),
             camera_failed: "The camera could not be started: {detail}".into(),
+            worker_not_started: "The processing worker did not start within {secs} s. Check \
+                                 that {url} is the worker script and that it and its wasm \
+                                 load (the browser console says why not)."
+                .into(),
+            worker_not_loaded: "The processing worker failed ({detail}). Check that {url} is \
+                                the worker script."
+                .into(),
+            worker_restarted: "The processing worker failed ({detail}); restarted it ({count} \
+                               of {max} failures allowed within {secs} s)."
+                .into(),
+            worker_gave_up: "Processing stopped: the processing worker failed {count} times \
+                             within {secs} s. Last failure: {detail}"
+                .into(),
+            no_webcodecs: "This browser lacks WebCodecs VideoFrame (and \
+                           MediaStreamTrackProcessor), which local processing needs: use a \
+                           recent Chromium-based browser."
+                .into(),
+            no_webrtc: "This browser has no WebRTC (RTCPeerConnection), which remote \
+                        processing needs."
+                .into(),
+            server_unreachable: "The processing server at {url} could not be reached \
+                                 ({detail}). Is it running?"
+                .into(),
+            server_busy: "The processing server is busy: {detail}".into(),
+            server_refused: "The processing server refused the session ({status}): {detail}".into(),
+            back_to_local: "auto: back to local ({detail})".into(),
         }
     }
 }
@@ -104,6 +157,74 @@ impl StreamerText {
         };
         template.replace("{detail}", detail)
     }
+
+    /// The message a person reads for `error`.
+    pub fn message(&self, error: &StreamerError) -> String {
+        let fill = |template: &str, fields: &[(&str, &dyn std::fmt::Display)]| {
+            fields
+                .iter()
+                .fold(template.to_owned(), |text, (name, value)| {
+                    text.replace(&format!("{{{name}}}"), &value.to_string())
+                })
+        };
+        let secs = |ms: f64| ms / 1000.0;
+        match error {
+            StreamerError::Capture(CaptureError::InsecureContext) => self.insecure_context.clone(),
+            StreamerError::Capture(CaptureError::Refused(error)) => {
+                self.camera_error(error.name(), &error.detail())
+            }
+            StreamerError::WorkerNotStarted { url } => fill(
+                &self.worker_not_started,
+                &[("secs", &(WORKER_START_MS / 1000)), ("url", url)],
+            ),
+            StreamerError::WorkerNotLoaded { url, detail } => {
+                fill(&self.worker_not_loaded, &[("detail", detail), ("url", url)])
+            }
+            StreamerError::WorkerGaveUp { count, detail } => fill(
+                &self.worker_gave_up,
+                &[
+                    ("count", count),
+                    ("secs", &secs(FAILURE_WINDOW_MS)),
+                    ("detail", detail),
+                ],
+            ),
+            StreamerError::Path(PathError::NoWebCodecs) => self.no_webcodecs.clone(),
+            StreamerError::Remote(RemoteError::NoWebRtc) => self.no_webrtc.clone(),
+            StreamerError::Remote(RemoteError::Unreachable { url, source }) => fill(
+                &self.server_unreachable,
+                &[("url", url), ("detail", source)],
+            ),
+            StreamerError::Remote(RemoteError::Busy { detail }) => {
+                fill(&self.server_busy, &[("detail", detail)])
+            }
+            StreamerError::Remote(RemoteError::Refused { status, detail }) => fill(
+                &self.server_refused,
+                &[("status", status), ("detail", detail)],
+            ),
+            other => other.to_string(),
+        }
+    }
+
+    /// The notice for a worker restarted after `fault`, failure `count`
+    /// within the window.
+    pub fn restarted(&self, fault: &WorkerFault, count: usize) -> String {
+        [
+            ("{detail}", fault.to_string()),
+            ("{count}", count.to_string()),
+            ("{max}", MAX_FAILURES.to_string()),
+            ("{secs}", (FAILURE_WINDOW_MS / 1000.0).to_string()),
+        ]
+        .iter()
+        .fold(self.worker_restarted.clone(), |text, (name, value)| {
+            text.replace(name, value)
+        })
+    }
+
+    /// Auto placement's reason after it came back from a server that
+    /// failed with `error`.
+    pub fn back_to_local(&self, error: &StreamerError) -> String {
+        self.back_to_local.replace("{detail}", &self.message(error))
+    }
 }
 
 #[cfg(test)]
@@ -120,6 +241,78 @@ mod tests {
         let over = message("OverconstrainedError", "width");
         assert!(over.contains("resolution") && over.contains("(width)"));
         assert!(text.camera_error(None, "boom").ends_with("boom"));
+    }
+
+    #[test]
+    fn errors_render_as_the_page_shows_them() {
+        use crate::js::JsError;
+        use crate::streamer::worker_link::WorkerError;
+        let text = StreamerText::default();
+        let denied = StreamerError::Capture(CaptureError::Refused(JsError::Threw {
+            call: "getUserMedia".into(),
+            name: Some("NotAllowedError".into()),
+            message: "Permission denied".into(),
+        }));
+        assert!(text.message(&denied).contains("permission was denied"));
+        let insecure = StreamerError::Capture(CaptureError::InsecureContext);
+        let insecure = text.message(&insecure);
+        assert!(insecure.contains("HTTPS") && insecure.contains("localhost"));
+        let stuck = StreamerError::WorkerNotStarted {
+            url: "./w.js".into(),
+        };
+        assert_eq!(
+            text.message(&stuck),
+            "The processing worker did not start within 10 s. Check that ./w.js is the worker \
+             script and that it and its wasm load (the browser console says why not)."
+        );
+        let gave_up = StreamerError::WorkerGaveUp {
+            count: 3,
+            detail: "it crashed: unreachable".into(),
+        };
+        assert_eq!(
+            text.message(&gave_up),
+            "Processing stopped: the processing worker failed 3 times within 10 s. Last \
+             failure: it crashed: unreachable"
+        );
+        let restarted = text.restarted(&WorkerFault::Crashed("unreachable".into()), 1);
+        assert_eq!(
+            restarted,
+            "The processing worker failed (it crashed: unreachable); restarted it (1 of 3 \
+             failures allowed within 10 s)."
+        );
+        let unreachable = StreamerError::Remote(RemoteError::Unreachable {
+            url: "http://127.0.0.1:1/api/sessions".into(),
+            source: JsError::Threw {
+                call: "fetch".into(),
+                name: Some("TypeError".into()),
+                message: "Failed to fetch".into(),
+            },
+        });
+        assert_eq!(
+            text.message(&unreachable),
+            "The processing server at http://127.0.0.1:1/api/sessions could not be reached \
+             (fetch: TypeError: Failed to fetch). Is it running?"
+        );
+        let busy = StreamerError::Remote(RemoteError::Busy {
+            detail: "full".into(),
+        });
+        assert_eq!(text.message(&busy), "The processing server is busy: full");
+        let spawn = StreamerError::Worker(WorkerError::Spawn {
+            url: "x:".into(),
+            source: JsError::Threw {
+                call: "new Worker".into(),
+                name: Some("SyntaxError".into()),
+                message: "bad URL".into(),
+            },
+        });
+        assert_eq!(
+            text.message(&spawn),
+            "could not start the processing worker x:: SyntaxError: bad URL"
+        );
+        assert_eq!(
+            text.back_to_local(&StreamerError::Remote(RemoteError::Lost("failed".into()))),
+            "auto: back to local (the connection to the processing server was lost (failed))"
+        );
     }
 
     #[test]

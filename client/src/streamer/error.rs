@@ -1,0 +1,76 @@
+//! Why a Streamer stopped or warned: one error per part of it, gathered
+//! here so that [`StreamerText::message`](super::StreamerText::message)
+//! can render each for a person.
+
+use super::capture::CaptureError;
+use super::remote::RemoteError;
+use super::video_path::PathError;
+use super::worker_link::WorkerError;
+
+/// What went wrong between START and STOP.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StreamerError {
+    /// The camera or microphone could not be opened.
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+    /// The worker could not be made or told something.
+    #[error(transparent)]
+    Worker(#[from] WorkerError),
+    /// The worker did not say Ready within
+    /// [`WORKER_START_MS`](super::worker_life::WORKER_START_MS).
+    #[error("the processing worker {url} did not start in time")]
+    WorkerNotStarted {
+        /// The worker script's URL.
+        url: String,
+    },
+    /// The worker's script failed before it said Ready.
+    #[error("the processing worker {url} failed to load: {detail}")]
+    WorkerNotLoaded {
+        /// The worker script's URL.
+        url: String,
+        /// What the worker's error event said.
+        detail: String,
+    },
+    /// The worker stopped with an error before it processed a frame (an
+    /// unknown processor, bad params): its own words.
+    #[error("{0}")]
+    WorkerRefused(String),
+    /// The worker failed too often within the window.
+    #[error("the processing worker failed {count} times: {detail}")]
+    WorkerGaveUp {
+        /// Failures within the window.
+        count: usize,
+        /// The last one.
+        detail: String,
+    },
+    /// The worker said Output without a track.
+    #[error("the worker sent no output track")]
+    NoOutputTrack,
+    /// The camera was stopped before a path could read it.
+    #[error("the camera was stopped")]
+    CameraStopped,
+    /// The local video path could not be set up or fed.
+    #[error(transparent)]
+    Path(#[from] PathError),
+    /// The remote session could not be opened or was lost.
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
+}
+
+/// Why a worker failed, as the restart notice says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkerFault {
+    /// Its global scope threw (a wasm trap).
+    Crashed(String),
+    /// It reported a fatal error.
+    Stopped(String),
+}
+
+impl std::fmt::Display for WorkerFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WorkerFault::Crashed(message) => write!(f, "it crashed: {message}"),
+            WorkerFault::Stopped(message) => f.write_str(message),
+        }
+    }
+}
