@@ -318,10 +318,12 @@ pub struct Params {
 impl Params {
     /// Every param at its default.
     pub fn defaults(schema: &[ParamSpec]) -> Self {
-        let values = schema
-            .iter()
-            .map(|s| (s.name.clone(), s.default.clone()))
-            .collect();
+        // Inserted one by one: `collect` into a map would sort, which
+        // costs the wasm bundle a sort per key type.
+        let mut values = BTreeMap::new();
+        for spec in schema {
+            values.insert(spec.name.clone(), spec.default.clone());
+        }
         Self { values }
     }
 
@@ -359,12 +361,11 @@ impl Params {
 
     /// All values as a JSON object.
     pub fn to_json(&self) -> Value {
-        Value::Object(
-            self.values
-                .iter()
-                .map(|(k, v)| (k.clone(), v.to_json()))
-                .collect(),
-        )
+        let mut object = serde_json::Map::new();
+        for (name, value) in &self.values {
+            object.insert(name.clone(), value.to_json());
+        }
+        Value::Object(object)
     }
 
     fn get(&self, name: &str) -> Option<&ParamValue> {

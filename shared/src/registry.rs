@@ -105,13 +105,6 @@ impl Registry {
         Self::default()
     }
 
-    /// A registry with every built-in processor.
-    pub fn with_builtins() -> Self {
-        let mut registry = Self::new();
-        crate::processors::register_builtins(&mut registry);
-        registry
-    }
-
     fn check_new(&self, info: &ProcessorInfo, kind: MediaKind) -> Result<(), RegistryError> {
         let name = &info.name;
         let valid = !name.is_empty()

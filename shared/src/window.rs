@@ -52,7 +52,7 @@ impl Window {
             return None;
         }
         let mut sorted: Vec<f64> = self.samples.iter().copied().collect();
-        sorted.sort_by(f64::total_cmp);
+        sorted.sort_unstable_by(f64::total_cmp);
         let p = if p.is_nan() { 0.0 } else { p.clamp(0.0, 100.0) };
         let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
         sorted.get(rank.saturating_sub(1)).copied()

@@ -23,8 +23,9 @@ use std::process::{Command, ExitStatus, Stdio};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
+use crate::bundle::check_dist;
 use crate::setup;
-use crate::test::{check_dist, trunk_build, with_browser_runner};
+use crate::test::{trunk_build, with_browser_runner};
 use crate::util::{self, cargo};
 
 /// The native benchmark (release profile, `harness = false`).

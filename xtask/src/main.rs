@@ -8,7 +8,8 @@
 //!   `trunk serve` on 127.0.0.1;
 //! - `cargo xtask test` — formatting, clippy (native and wasm32), native
 //!   tests, doctests, wasm tests in headless Chromium and the end-to-end
-//!   check of the demo;
+//!   check of the demo and examples (their wasm sizes, raw and gzipped,
+//!   written to `target/bench/bundle.json`);
 //! - `cargo xtask bench core` — native and wasm timings of every video
 //!   processor and of the I420 ↔ RGBA conversions, written to
 //!   `target/bench/core.json`;
@@ -22,6 +23,7 @@
 //! - `cargo xtask setup [--browser]` — only the installs.
 
 mod bench;
+mod bundle;
 mod demo;
 mod setup;
 mod test;

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+use crate::bundle;
 use crate::setup;
 use crate::util::{self, cargo, command, secs};
 
@@ -121,11 +122,14 @@ fn native_tests() -> Result<()> {
 }
 
 /// Chromium flags the wasm tests add to wasm-bindgen-test-runner's own
-/// (headless, no sandbox): no GPU, no background services, and no host
-/// name resolved but localhost, so nothing leaves the machine (the same
-/// as `framewise_e2e::CHROMIUM_FLAGS`).
-const WASM_TEST_CHROMIUM_FLAGS: [&str; 7] = [
+/// (headless, no sandbox): no GPU, a fake camera and microphone allowed
+/// without a prompt, no background services, and no host name resolved
+/// but localhost, so nothing leaves the machine (the same as
+/// `framewise_e2e::CHROMIUM_FLAGS`).
+const WASM_TEST_CHROMIUM_FLAGS: [&str; 9] = [
     "--disable-gpu",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
@@ -153,15 +157,27 @@ pub fn with_browser_runner(command: &mut Command) -> Result<&mut Command> {
         .env("CHROMEDRIVER", driver))
 }
 
+/// The core's wasm tests, and the client's browser tests (its unit tests
+/// are native: they run with the native tests).
 fn wasm_tests() -> Result<()> {
-    let mut test = cargo(&[
+    let mut core = cargo(&[
         "test",
         "-p",
         "framewise",
         "--target",
         "wasm32-unknown-unknown",
     ]);
-    util::run(with_browser_runner(&mut test)?)
+    util::run(with_browser_runner(&mut core)?)?;
+    let mut client = cargo(&[
+        "test",
+        "-p",
+        "framewise-yew",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--test",
+        "browser_errors",
+    ]);
+    util::run(with_browser_runner(&mut client)?)
 }
 
 /// The example apps in `examples/`, each a trunk app: (directory, worker
@@ -189,13 +205,14 @@ fn demo_end_to_end() -> Result<()> {
     let target = util::root().join("target");
     let dist = target.join("e2e-dist");
     trunk_build(None, &dist)?;
-    check_dist(&dist, "framewise-worker", "demo")?;
+    let mut sizes = bundle::check_dist(&dist, "framewise-worker", "demo")?;
     let examples = target.join("e2e-examples");
     for (name, worker) in EXAMPLES {
         let example_dist = examples.join(name);
         trunk_build(Some(&format!("examples/{name}/index.html")), &example_dist)?;
-        check_dist(&example_dist, worker, name)?;
+        sizes.extend(bundle::check_dist(&example_dist, worker, name)?);
     }
+    bundle::write_json(&sizes)?;
     // The remote-placement tests run the server's debug build (the native
     // tests built its dependencies already).
     let server = util::build_server("dev")?;
@@ -222,37 +239,4 @@ fn demo_end_to_end() -> Result<()> {
         .env("CHROMIUM", chromium)
         .env("CHROMEDRIVER", chromedriver);
     util::run(&mut e2e)
-}
-
-/// Checks that `dist` holds an index.html, the page's .wasm and the
-/// worker's `WORKER_bg.wasm` + `WORKER_loader.js` (unhashed: the page
-/// names them at runtime), and prints their sizes.
-pub fn check_dist(dist: &Path, worker: &str, app: &str) -> Result<()> {
-    let index = dist.join("index.html");
-    if !index.is_file() {
-        bail!("trunk build left no {}", index.display());
-    }
-    let wasm = std::fs::read_dir(dist)?
-        .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "wasm"))
-        .filter_map(|e| Some((e.file_name(), e.metadata().ok()?.len())))
-        .collect::<Vec<_>>();
-    let worker_wasm = format!("{worker}_bg.wasm");
-    let loader = format!("{worker}_loader.js");
-    let has_worker = wasm.iter().any(|(name, _)| *name == *worker_wasm);
-    if wasm.len() != 2 || !has_worker || !dist.join(&loader).is_file() {
-        bail!(
-            "expected the page's .wasm and the worker's {worker_wasm} + {loader} in {}, \
-             found {wasm:?}",
-            dist.display()
-        );
-    }
-    for (name, bytes) in &wasm {
-        println!(
-            "{app} build: {} = {} KiB",
-            name.to_string_lossy(),
-            bytes / 1024
-        );
-    }
-    Ok(())
 }

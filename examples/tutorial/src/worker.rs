@@ -1,5 +1,14 @@
-//! The tutorial's processing worker: the built-in processors (canny among them).
+//! The tutorial's processing worker. It registers only the processor the
+//! page runs, so the other built-ins stay out of its wasm; an app that
+//! offers them all runs `Registry::with_builtins()` instead.
+
+use framewise::processors::video::canny;
+use framewise::Registry;
 
 fn main() {
-    framewise_yew::worker::run(framewise::Registry::with_builtins());
+    let mut registry = Registry::new();
+    registry
+        .register_video(canny::info(), canny::Canny::default)
+        .expect("canny's name and kind are valid (the core's tests check every built-in)");
+    framewise_yew::worker::run(registry);
 }

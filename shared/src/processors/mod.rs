@@ -12,9 +12,20 @@ pub mod video;
 
 use crate::registry::Registry;
 
+impl Registry {
+    /// A registry with every built-in processor. An app that needs only a
+    /// few registers them one by one on [`Registry::new`], which keeps the
+    /// others out of its wasm bundle.
+    pub fn with_builtins() -> Self {
+        let mut registry = Self::new();
+        register_builtins(&mut registry);
+        registry
+    }
+}
+
 /// Registers every built-in processor. Names are unique by construction,
 /// so a failure here is a bug in this crate and is skipped, not a panic.
-pub(crate) fn register_builtins(registry: &mut Registry) {
+fn register_builtins(registry: &mut Registry) {
     use video::*;
     let video_results = [
         registry.register_video(passthrough::info(), passthrough::Passthrough::default),

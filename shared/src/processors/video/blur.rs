@@ -89,7 +89,7 @@ impl GaussianKernel {
         // Largest remainders first (so the weights stay bell-shaped); the
         // centre takes one unit, a side weight two (it is used twice).
         let mut order: Vec<usize> = (0..half.len()).collect();
-        order.sort_by(|&a, &b| {
+        order.sort_unstable_by(|&a, &b| {
             let fa = scaled[a] - libm::floor(scaled[a]);
             let fb = scaled[b] - libm::floor(scaled[b]);
             fb.total_cmp(&fa).then(a.cmp(&b))
