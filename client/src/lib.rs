@@ -44,6 +44,8 @@ pub mod protocol;
 pub mod stats;
 pub mod streamer;
 pub mod worker;
+#[cfg(feature = "audio")]
+pub mod worklet;
 
 pub use app::{use_params, UseParams};
 pub use controls::{ParamControls, ParamControlsProps};

@@ -150,6 +150,11 @@ pub enum FromWorker {
 }
 
 impl ToWorker {
+    /// Reads a message; `None` if `text` is not one.
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+
     /// As the JSON text carried in a message's `json` field.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()

@@ -95,6 +95,7 @@ async fn a_camera_that_cannot_open_keeps_its_name() {
         frame_rate: 30.0,
         facing_mode: None,
         audio: false,
+        raw_audio: false,
     };
     // A switch asks for the device exactly; this one does not exist.
     let result = Capture::open_device(&request, DeviceKind::Camera, Some("no-such-camera")).await;

@@ -193,3 +193,36 @@ fn wav_is_16_bit_pcm_with_the_right_length_and_level() {
         .max();
     assert!((16_300..=16_384).contains(&peak.unwrap()), "{peak:?}");
 }
+
+#[test]
+fn clicks_are_short_bursts_at_each_period_and_silence_between() {
+    let rate = 48_000;
+    let clicks = synth::clicks(rate, 2.0, 0.5);
+    let samples = clicks.samples();
+    assert_eq!((clicks.channels(), samples.len()), (1, 96_000));
+    let loud: Vec<usize> = (0..samples.len())
+        .filter(|&i| samples[i].abs() > 0.1)
+        .collect();
+    let burst = 96; // 2 ms at 48 kHz
+    for start in [0, 24_000, 48_000, 72_000] {
+        assert!(
+            loud.iter().any(|&i| (start..start + burst).contains(&i)),
+            "no burst at {start}"
+        );
+    }
+    assert!(
+        loud.iter().all(|&i| i % 24_000 < burst),
+        "sound outside the bursts"
+    );
+    let peak = samples.iter().fold(0f32, |m, s| m.max(s.abs()));
+    assert!((0.7..=0.8).contains(&peak), "peak {peak}");
+}
+
+#[test]
+fn wav_of_writes_any_block() {
+    let clicks = synth::clicks(8_000, 1.0, 0.25);
+    let file = synth::wav_of(&clicks);
+    assert_eq!(file.len(), 44 + 8_000 * 2);
+    let first = i16::from_le_bytes([file[44 + 4], file[45 + 4]]);
+    assert_eq!(first, (clicks.samples()[2] * 32_767.0) as i16);
+}

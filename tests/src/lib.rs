@@ -12,6 +12,7 @@
 //! demo` serves it and runs them with `--ignored`, pointing
 //! `FRAMEWISE_E2E_DIST` at the build.
 
+pub mod audio;
 pub mod bench_local;
 pub mod bench_remote;
 pub mod camera;
@@ -268,8 +269,18 @@ pub const FAKE_MICROPHONE: (u32, f64, f64) = (48_000, 440.0, 2.0);
 /// microphone.
 pub fn fake_microphone_flag() -> io::Result<String> {
     let (rate, hz, seconds) = FAKE_MICROPHONE;
-    let path = std::env::temp_dir().join(format!("framewise-microphone-{rate}-{hz}.wav"));
-    let path = write_once(path, &framewise::synth::wav(rate, 1, seconds, hz))?;
+    microphone_flag(
+        &format!("{rate}-{hz}"),
+        &framewise::synth::wav(rate, 1, seconds, hz),
+    )
+}
+
+/// The Chromium flag that plays `wav` (a whole WAV file, looped) as every
+/// fake microphone; `name` names its file in the temp directory, shared by
+/// the tests of a run like [`camera_video_file`]'s.
+pub fn microphone_flag(name: &str, wav: &[u8]) -> io::Result<String> {
+    let path = std::env::temp_dir().join(format!("framewise-microphone-{name}.wav"));
+    let path = write_once(path, wav)?;
     Ok(format!(
         "--use-file-for-fake-audio-capture={}",
         path.display()

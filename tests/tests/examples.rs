@@ -8,24 +8,35 @@
 //!   equal the camera.
 //! - `tutorial`: Canny with two sliders: the output is white edges on
 //!   black, and thresholds moved to 1000 leave (almost) no edges.
+//! - `audio-gain`: its own `volume` audio processor runs on the fake
+//!   microphone in the page's AudioWorklet: the output's level equals the
+//!   microphone's, and its slider at -6 dB halves it.
 //!
 //! The builds are in `$FRAMEWISE_E2E_EXAMPLES/NAME` (`cargo xtask test`
 //! builds them into `target/e2e-examples`).
 
 use std::time::Duration;
 
-use framewise_e2e::camera::{self, set_slider};
+use framewise_e2e::audio::Recording;
+use framewise_e2e::camera::{self, set_slider, SPY};
 use framewise_e2e::webdriver::Browser;
-use framewise_e2e::{example_dist, StaticServer};
+use framewise_e2e::{example_dist, fake_microphone_flag, StaticServer};
 use framewise_example_custom::sepia;
 use serde_json::Value;
 
 /// Serves the example, opens it, clicks START and waits until the output
 /// `<video>` plays.
 fn start_example(name: &str) -> (StaticServer, Browser) {
+    start_example_with(name, &[])
+}
+
+/// [`start_example`] with Chromium's `extra_args` and the getUserMedia
+/// spy.
+fn start_example_with(name: &str, extra_args: &[&str]) -> (StaticServer, Browser) {
     let dist = example_dist(name).unwrap_or_else(|e| panic!("{e}"));
     let server = StaticServer::start(&dist).expect("serving the build");
-    let browser = Browser::start(&[]).expect("starting ChromeDriver and Chromium");
+    let browser = Browser::start(extra_args).expect("starting ChromeDriver and Chromium");
+    browser.add_init_script(SPY).expect("init script");
     browser.goto(&server.url("/")).expect("loading the page");
     browser
         .wait_for(
@@ -278,4 +289,43 @@ fn the_tutorial_shows_canny_edges_and_its_sliders_change_them() {
         )
         .expect("the sliders did not change the running Canny");
     println!("canny 1000/1000: {fewer}");
+}
+
+#[test]
+#[ignore = "needs trunk builds of examples/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn the_audio_gain_example_runs_its_own_processor_on_the_microphone() {
+    let microphone = fake_microphone_flag().unwrap();
+    let (_server, browser) = start_example_with("audio-gain", &[&microphone]);
+    let runs = browser.wait_for(
+        "const at = document.querySelector('.fw-streamer').dataset.audioRunsAt; \
+         return at ? at : null",
+        Duration::from_secs(20),
+    );
+    let error = browser
+        .execute(
+            "return document.querySelector('.fw-error').textContent",
+            &[],
+        )
+        .unwrap_or_default();
+    assert_eq!(
+        runs.ok(),
+        Some(Value::from("local")),
+        "volume does not run: {error}"
+    );
+    let unity = Recording::take(&browser, 800);
+    set_slider(&browser, "framewise-volume-gain_db", "-6");
+    std::thread::sleep(Duration::from_millis(400));
+    let halved = Recording::take(&browser, 800);
+    println!(
+        "volume: output/microphone RMS {:.4} at 0 dB, {:.4} at -6 dB",
+        unity.gain(),
+        halved.gain()
+    );
+    assert!((unity.gain() - 1.0).abs() <= 0.02, "{:.4}", unity.gain());
+    let expected = 10f64.powf(-6.0 / 20.0);
+    assert!(
+        (halved.gain() - expected).abs() <= 0.02 * expected,
+        "-6 dB gave {:.4}",
+        halved.gain()
+    );
 }

@@ -21,6 +21,9 @@
 //! page publishes `data-camera-state` (`idle`, `starting`, `playing`,
 //! `restarting`, `failed`), `data-camera-error` and `data-camera-stats`
 //! (the Streamer's [`StreamStats`] as JSON, updated every few frames).
+//!
+//! An audio processor shows the live view of [`crate::audio`]: the
+//! microphone through it, the video passed through.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -31,6 +34,7 @@ use serde_json::{json, Value};
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
+use crate::audio::AudioLive;
 use crate::state::{Action, Demo, Report};
 
 /// Size of the generated input image.
@@ -49,7 +53,7 @@ const SAMPLE_POINTS: [(u32, u32); 6] = [
     (639, 479),
 ];
 /// The worker script trunk emits for `src/worker.rs` (see index.html).
-const WORKER_URL: &str = "./framewise-worker_loader.js";
+pub(crate) const WORKER_URL: &str = "./framewise-worker_loader.js";
 /// A timed batch aims at about this long…
 const BATCH_BUDGET_MS: f64 = 30.0;
 /// …but never runs more frames than this.
@@ -204,7 +208,10 @@ pub fn App() -> Html {
                     </>
                 },
                 MediaKind::Video => video_view(&state, info, &input_ref, &output_ref, on_reseed),
-                MediaKind::Audio => audio_view(),
+                MediaKind::Audio => html! {
+                    <AudioLive info={info.clone()} params={state.params.clone()} playing={*playing}
+                        {on_state} {on_stats} />
+                },
             };
             let modes = (info.kind == MediaKind::Video).then(|| mode_switch(*camera, &on_mode));
             html! { <>{ heading(info) }{ modes }{ controls }{ body }</> }
@@ -351,7 +358,7 @@ fn video_view(
 }
 
 /// The processor's results, if there are any.
-fn results_card(results: Vec<Value>) -> Html {
+pub(crate) fn results_card(results: Vec<Value>) -> Html {
     if results.is_empty() {
         return html! {};
     }
@@ -426,17 +433,6 @@ fn mode_switch(camera: bool, on_mode: &Callback<bool>) -> Html {
             { button("Still image", false) }
             { button("Camera", true) }
         </div>
-    }
-}
-
-fn audio_view() -> Html {
-    html! {
-        <section class="card note">
-            <p>
-                { "Audio processors work on blocks of microphone samples. This page lists their parameters; \
-                   the microphone pipeline arrives with the camera and microphone streamer." }
-            </p>
-        </section>
     }
 }
 
@@ -588,14 +584,14 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// `performance.now()` in ms (0 where unavailable).
-fn now() -> f64 {
+pub(crate) fn now() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
 }
 
 /// Sets `data-*` attributes on `<body>` (names in camelCase).
-fn publish(pairs: &[(&str, String)]) {
+pub(crate) fn publish(pairs: &[(&str, String)]) {
     let body = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.body());

@@ -3,6 +3,7 @@
 //! with trunk and serves it.
 
 mod app;
+mod audio;
 mod state;
 
 fn main() {

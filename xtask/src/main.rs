@@ -37,9 +37,9 @@ Usage: cargo xtask <command>
 Commands:
   demo [--example NAME] [--port N]
                     install what is missing, then serve the demo app (or
-                    examples/NAME: tutorial, custom-processor; release wasm,
-                    wasm-opt) with trunk on http://127.0.0.1:N (default 8080,
-                    or the next free port)
+                    examples/NAME: tutorial, custom-processor, audio-gain;
+                    release wasm, wasm-opt) with trunk on
+                    http://127.0.0.1:N (default 8080, or the next free port)
   test              install what is missing (Chromium too), then run every
                     check: fmt, clippy native + wasm32, native tests, doctests,
                     wasm tests in headless Chromium, end-to-end demo and

@@ -11,12 +11,13 @@ use crate::setup;
 use crate::util::{self, cargo, command, secs};
 
 /// Crates built for the browser, checked by clippy for wasm32 too.
-const WASM_CRATES: [&str; 5] = [
+const WASM_CRATES: [&str; 6] = [
     "framewise",
     "framewise-yew",
     "framewise-www",
     "framewise-example-tutorial",
     "framewise-example-custom",
+    "framewise-example-audio-gain",
 ];
 
 type Step = (&'static str, Box<dyn FnOnce() -> Result<()>>);
@@ -92,6 +93,8 @@ fn clippy_native() -> Result<()> {
     ])
 }
 
+/// Clippy for wasm32 on the browser crates, and on the client without
+/// its default features.
 fn clippy_wasm() -> Result<()> {
     let mut args = vec!["clippy"];
     for krate in WASM_CRATES {
@@ -105,7 +108,20 @@ fn clippy_wasm() -> Result<()> {
         "-D",
         "warnings",
     ]);
-    run_cargo(&args)
+    run_cargo(&args)?;
+    // The client as an app without audio builds it (the tutorial).
+    run_cargo(&[
+        "clippy",
+        "-p",
+        "framewise-yew",
+        "--no-default-features",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--lib",
+        "--",
+        "-D",
+        "warnings",
+    ])
 }
 
 fn has_nextest() -> bool {
@@ -182,9 +198,10 @@ fn wasm_tests() -> Result<()> {
 
 /// The example apps in `examples/`, each a trunk app: (directory, worker
 /// bin). The end-to-end step builds each into `target/e2e-examples/DIR`.
-pub const EXAMPLES: [(&str, &str); 2] = [
+pub const EXAMPLES: [(&str, &str); 3] = [
     ("tutorial", "tutorial-worker"),
     ("custom-processor", "custom-worker"),
+    ("audio-gain", "audio-gain-worker"),
 ];
 
 /// `trunk build --release --offline` of `index` (relative to the root)

@@ -46,6 +46,10 @@ pub struct CaptureRequest {
     pub facing_mode: Option<FacingMode>,
     /// Also open the microphone.
     pub audio: bool,
+    /// Ask the microphone for its signal as it is: no echo cancellation,
+    /// noise suppression or automatic gain (an audio processor measures
+    /// and changes the sound itself).
+    pub raw_audio: bool,
 }
 
 /// An open camera (and microphone): the stream `getUserMedia` gave and
@@ -195,19 +199,25 @@ fn video_constraints(
 }
 
 /// The `audio` constraints: `false` with audio off, else the chosen
-/// microphone (or any).
+/// microphone (or any), raw if asked.
 fn audio_constraints(
     request: &CaptureRequest,
     device: Option<&str>,
     exact: bool,
 ) -> Result<JsValue, JsError> {
-    match (request.audio, device) {
-        (false, _) => Ok(JsValue::FALSE),
-        (true, Some(id)) => {
-            js::object(&[("deviceId", devices::device_constraint(id, exact)?)]).map(JsValue::from)
-        }
-        (true, None) => Ok(JsValue::TRUE),
+    if !request.audio {
+        return Ok(JsValue::FALSE);
     }
+    let mut fields = Vec::new();
+    if let Some(id) = device {
+        fields.push(("deviceId", devices::device_constraint(id, exact)?));
+    }
+    if request.raw_audio {
+        for name in ["echoCancellation", "noiseSuppression", "autoGainControl"] {
+            fields.push((name, JsValue::FALSE));
+        }
+    }
+    js::object(&fields).map(JsValue::from)
 }
 
 /// `getUserMedia(constraints)`.

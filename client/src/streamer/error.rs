@@ -2,6 +2,7 @@
 //! here so that [`StreamerText::message`](super::StreamerText::message)
 //! can render each for a person.
 
+use super::audio_path::AudioError;
 use super::capture::CaptureError;
 use super::remote::RemoteError;
 use super::video_path::PathError;
@@ -55,6 +56,18 @@ pub enum StreamerError {
     /// The remote session could not be opened or was lost.
     #[error(transparent)]
     Remote(#[from] RemoteError),
+    /// The audio path could not start (the video goes on).
+    #[error("audio processing could not start: {0}")]
+    Audio(#[from] AudioError),
+    /// The audio processor rejected params (`fatal: false`: it goes on as
+    /// it was) or failed (the raw microphone plays instead).
+    #[error("{}{message}", if *.fatal { "audio processing stopped: " } else { "" })]
+    AudioFailed {
+        /// The worklet's words.
+        message: String,
+        /// Whether audio processing stopped.
+        fatal: bool,
+    },
 }
 
 /// Why a worker failed, as the restart notice says it.

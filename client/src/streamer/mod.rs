@@ -36,6 +36,7 @@
 //! Plain decisions (the reducer, worker life, path choice, placement,
 //! device choices, signaling) are tested natively.
 
+pub mod audio_path;
 pub mod capture;
 pub mod devices;
 pub mod error;

@@ -56,6 +56,9 @@ pub struct StreamerModel {
     pub camera: Option<String>,
     /// The chosen microphone's device id; `None` for the browser's default.
     pub microphone: Option<String>,
+    /// Where the audio processor runs (`local`), or `None` while the
+    /// microphone plays unprocessed.
+    pub audio_runs_at: Option<&'static str>,
 }
 
 /// What changes a [`StreamerModel`].
@@ -78,6 +81,8 @@ pub enum StreamerAction {
     Devices(Vec<Device>),
     /// A device was chosen (`None`: the browser's default).
     Select(DeviceKind, Option<String>),
+    /// The audio processor runs there (`None`: it stopped).
+    Audio(Option<&'static str>),
 }
 
 impl StreamerModel {
@@ -115,6 +120,7 @@ impl Reducible for StreamerModel {
                 next.stats = None;
                 next.warning = None;
                 next.restarts = 0;
+                next.audio_runs_at = None;
             }
             StreamerAction::Restart(_) if !self.is_active() => return self,
             StreamerAction::Restart(message) => {
@@ -137,13 +143,18 @@ impl Reducible for StreamerModel {
             StreamerAction::Warn(message) => next.warning = Some(message),
             StreamerAction::Fail(message) => next.state = StreamerState::Failed(message),
             StreamerAction::Stop if self.state == StreamerState::Idle => return self,
-            StreamerAction::Stop => next.state = StreamerState::Idle,
+            StreamerAction::Stop => {
+                next.state = StreamerState::Idle;
+                next.audio_runs_at = None;
+            }
             StreamerAction::Devices(devices) if devices == self.devices => return self,
             StreamerAction::Devices(devices) => next.devices = devices,
             StreamerAction::Select(kind, id) => match kind {
                 DeviceKind::Camera => next.camera = id,
                 DeviceKind::Microphone => next.microphone = id,
             },
+            StreamerAction::Audio(_) if !self.is_active() => return self,
+            StreamerAction::Audio(at) => next.audio_runs_at = at,
         }
         Rc::new(next)
     }

@@ -116,10 +116,30 @@ pub struct StreamerProps {
     /// Requested (ideal) camera facing, unless a camera is picked.
     #[prop_or_default]
     pub facing_mode: Option<FacingMode>,
-    /// Also capture the microphone and play it, unprocessed, with the
-    /// output (muted unless `video` says otherwise).
+    /// Also capture the microphone and play it with the output (muted
+    /// unless `video` says otherwise: monitoring is off by default),
+    /// processed by `audio_processor` if one is named.
     #[prop_or_default]
     pub audio: bool,
+    /// Registry name of the audio processor to run on the microphone (with
+    /// `audio` on), locally in an `AudioWorklet` that loads the same worker
+    /// wasm as `worker_url`; `None` plays the microphone unprocessed. With
+    /// one, the microphone is opened raw (no echo cancellation, noise
+    /// suppression or automatic gain).
+    #[prop_or_default]
+    pub audio_processor: Option<AttrValue>,
+    /// Its params, `{"name": value}`; a change applies between render
+    /// quanta (and replaces what the controls set).
+    #[prop_or_else(|| Value::Object(Default::default()))]
+    pub audio_params: Value,
+    /// The audio processor's description and schema: when given, the
+    /// Streamer draws a control per param after the video's.
+    #[prop_or_default]
+    pub audio_schema: Option<ProcessorInfo>,
+    /// Called with the complete audio params after each change made with
+    /// the controls.
+    #[prop_or_default]
+    pub on_audio_params: Callback<Value>,
     /// Attributes of the output `<video>`.
     #[prop_or_default]
     pub video: VideoAttributes,

@@ -25,6 +25,9 @@ pub fn Streamer(props: &StreamerProps) -> Html {
     let params = use_state_eq(|| props.params.clone());
     let current_params = use_mut_ref(|| props.params.clone());
     *current_params.borrow_mut() = (*params).clone();
+    let audio_params = use_state_eq(|| props.audio_params.clone());
+    let current_audio_params = use_mut_ref(|| props.audio_params.clone());
+    *current_audio_params.borrow_mut() = (*audio_params).clone();
     let input_ref = use_node_ref();
     let output_ref = use_node_ref();
     let source_ref = use_node_ref();
@@ -34,6 +37,7 @@ pub fn Streamer(props: &StreamerProps) -> Html {
         session: session.clone(),
         props: latest.clone(),
         params: current_params,
+        audio_params: current_audio_params,
         input: input_ref.clone(),
         output: output_ref.clone(),
         source: source_ref.clone(),
@@ -112,6 +116,19 @@ pub fn Streamer(props: &StreamerProps) -> Html {
         );
     }
     {
+        // New audio params from the app replace what the controls set.
+        let audio_params = audio_params.clone();
+        use_effect_with(props.audio_params.clone(), move |new| {
+            audio_params.set(new.clone())
+        });
+    }
+    {
+        let session = session.clone();
+        use_effect_with((*audio_params).clone(), move |params| {
+            session.borrow().configure_audio(params);
+        });
+    }
+    {
         let session = session.clone();
         use_effect_with((), move |()| move || session.borrow_mut().release());
     }
@@ -181,29 +198,34 @@ pub fn Streamer(props: &StreamerProps) -> Html {
             </div>
         }
     });
-    let controls = props
-        .schema
-        .clone()
-        .filter(|_| props.show_controls)
-        .map(|info| {
-            let on_change = {
-                let (params, on_params) = (params.clone(), props.on_params.clone());
-                Callback::from(move |change: Value| {
-                    let mut next = (*params).clone();
-                    merge(&mut next, &change);
-                    on_params.emit(next.clone());
-                    params.set(next);
-                })
-            };
-            html! {
-                <ParamControls {info} values={(*params).clone()} {on_change}
-                               id_prefix={props.id.clone()} />
-            }
-        });
+    let controls = [
+        (&props.schema, &params, &props.on_params),
+        (&props.audio_schema, &audio_params, &props.on_audio_params),
+    ]
+    .into_iter()
+    .filter(|_| props.show_controls)
+    .filter_map(|(schema, params, on_params)| {
+        let info = schema.clone()?;
+        let on_change = {
+            let (params, on_params) = (params.clone(), on_params.clone());
+            Callback::from(move |change: Value| {
+                let mut next = (*params).clone();
+                merge(&mut next, &change);
+                on_params.emit(next.clone());
+                params.set(next);
+            })
+        };
+        Some(html! {
+            <ParamControls {info} values={(**params).clone()} {on_change}
+                           id_prefix={props.id.clone()} />
+        })
+    })
+    .collect::<Html>();
     let video = &props.video;
     html! {
         <div class="fw-streamer" id={props.id.clone()} data-state={model.state.name()}
-             data-path={path} data-runs-at={runs_at} data-restarts={model.restarts.to_string()}>
+             data-path={path} data-runs-at={runs_at} data-restarts={model.restarts.to_string()}
+             data-audio-runs-at={model.audio_runs_at.unwrap_or_default()}>
             <div class="fw-bar">
                 <button class="fw-start" onclick={onstart} disabled={model.is_active()}>{ &text.start }</button>
                 <button class="fw-stop" onclick={onstop} disabled={!model.is_active()}>{ &text.stop }</button>
@@ -228,7 +250,7 @@ pub fn Streamer(props: &StreamerProps) -> Html {
                     <figcaption>{ format!("{} · {}", text.output, props.processor) }</figcaption>
                 </figure>
             </div>
-            { for controls }
+            { controls }
             // The fallback path's camera player: in the page so that it
             // plays and presents frames, but not seen.
             <video class="fw-source" ref={source_ref} muted=true playsinline=true

@@ -118,8 +118,15 @@ pub enum ProcessingError {
 /// Runs the worker: listens for the page's messages and processes the
 /// camera frames it is given with processors from `registry`. Call it from
 /// the worker binary's `main`; it returns at once, the work goes on in
-/// event handlers.
+/// event handlers. In the page's audio worklet, where the same wasm runs
+/// the audio processor, it only keeps `registry` ([`crate::worklet`]).
 pub fn run(registry: Registry) {
+    #[cfg(feature = "audio")]
+    if crate::worklet::is_worklet_scope() {
+        // The same wasm, loaded by the page's audio worklet.
+        crate::worklet::keep(registry);
+        return;
+    }
     let worker = Rc::new(Worker {
         registry,
         control: RefCell::new(Control::default()),
@@ -243,7 +250,7 @@ struct Source {
 impl Worker {
     fn on_message(self: &Rc<Self>, data: &JsValue) {
         let text = js::get_string(data, "json");
-        let message = text.and_then(|t| serde_json::from_str::<ToWorker>(&t).ok());
+        let message = text.and_then(|t| ToWorker::parse(&t));
         match message {
             Some(ToWorker::Start { processor, params }) => self.start(data, processor, params),
             Some(ToWorker::Source) => self.switch_source(data),

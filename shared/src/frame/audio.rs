@@ -85,6 +85,11 @@ impl AudioFrame {
         self.timestamp_us
     }
 
+    /// Moves the block to another time (a stream reusing one buffer).
+    pub fn set_timestamp_us(&mut self, timestamp_us: i64) {
+        self.timestamp_us = timestamp_us;
+    }
+
     /// Samples in each channel.
     pub fn samples_per_channel(&self) -> usize {
         self.samples.len() / usize::from(self.channels)

@@ -6,7 +6,7 @@
 //! These functions return bytes; writing them is the caller's business.
 
 use super::index_strip;
-use crate::frame::{ColorRange, I420Frame, VideoFrame};
+use crate::frame::{AudioFrame, ColorRange, I420Frame, VideoFrame};
 
 /// Colour of the flat background.
 pub const BACKGROUND: [u8; 3] = [40, 50, 70];
@@ -91,8 +91,13 @@ pub fn y4m(width: u32, height: u32, fps: u32, frames: u32) -> Vec<u8> {
 pub fn wav(sample_rate: u32, channels: u16, seconds: f64, hz: f64) -> Vec<u8> {
     let (sample_rate, channels) = (sample_rate.max(1), channels.max(1));
     let frames = (seconds.max(0.0) * f64::from(sample_rate)) as usize;
-    let tone = super::sine(sample_rate, channels, frames.max(1), hz, 0.5);
-    let data_len = (tone.samples().len() * 2) as u32;
+    wav_of(&super::sine(sample_rate, channels, frames.max(1), hz, 0.5))
+}
+
+/// `audio` as a 16-bit PCM WAV file (samples clipped to ±1).
+pub fn wav_of(audio: &AudioFrame) -> Vec<u8> {
+    let (sample_rate, channels) = (audio.sample_rate(), audio.channels());
+    let data_len = (audio.samples().len() * 2) as u32;
     let block_align = channels * 2;
     let mut out = Vec::with_capacity(44 + data_len as usize);
     out.extend_from_slice(b"RIFF");
@@ -107,7 +112,7 @@ pub fn wav(sample_rate: u32, channels: u16, seconds: f64, hz: f64) -> Vec<u8> {
     out.extend_from_slice(&16u16.to_le_bytes());
     out.extend_from_slice(b"data");
     out.extend_from_slice(&data_len.to_le_bytes());
-    for &s in tone.samples() {
+    for &s in audio.samples() {
         let v = (s.clamp(-1.0, 1.0) * 32_767.0) as i16;
         out.extend_from_slice(&v.to_le_bytes());
     }

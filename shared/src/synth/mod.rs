@@ -12,7 +12,7 @@
 pub mod index_strip;
 mod media;
 
-pub use media::{moving_frame, still_rect, wav, y4m, BACKGROUND, DISC_COLOR, STILL_COLOR};
+pub use media::{moving_frame, still_rect, wav, wav_of, y4m, BACKGROUND, DISC_COLOR, STILL_COLOR};
 
 use crate::frame::{AudioFrame, VideoFrame};
 
@@ -115,6 +115,32 @@ pub fn click(sample_rate: u32, channels: u16, samples_per_channel: usize, at: us
         .get_mut(at * channels..(at + 1) * channels)
     {
         slot.fill(1.0);
+    }
+    frame
+}
+
+/// Mono silence with a short burst every `period_s` seconds, the first at
+/// 0: 2 ms of a 2 kHz sine at 0.8 under a Hann window. Unlike a single
+/// sample, a burst keeps its onset through resampling and codecs, which
+/// makes it the mark for measuring delays.
+pub fn clicks(sample_rate: u32, seconds: f64, period_s: f64) -> AudioFrame {
+    let sample_rate = sample_rate.max(1);
+    let rate = f64::from(sample_rate);
+    let total = ((seconds.max(0.0) * rate) as usize).max(1);
+    let period = ((period_s * rate) as usize).max(1);
+    let burst = ((0.002 * rate) as usize).max(1);
+    let mut frame = sine(sample_rate, 1, total, 0.0, 0.0);
+    for start in (0..total).step_by(period) {
+        for (i, sample) in frame.samples_mut()[start..]
+            .iter_mut()
+            .take(burst)
+            .enumerate()
+        {
+            let t = i as f64 / burst as f64;
+            let window = 0.5 - 0.5 * libm::cos(2.0 * core::f64::consts::PI * t);
+            let tone = libm::sin(2.0 * core::f64::consts::PI * 2_000.0 * i as f64 / rate);
+            *sample = (0.8 * window * tone) as f32;
+        }
     }
     frame
 }

@@ -4,6 +4,7 @@
 //! the [`Output`], device switches ([`switch`]) and placement moves
 //! ([`moves`]). A [`Context`] is what the component's callbacks hold.
 
+mod audio;
 mod moves;
 mod switch;
 mod worker;
@@ -15,6 +16,7 @@ use serde_json::Value;
 use web_sys::HtmlVideoElement;
 use yew::prelude::*;
 
+use super::audio_path::AudioPath;
 use super::capture::{self, Capture, CaptureRequest};
 use super::devices::{self, DeviceKind};
 use super::error::StreamerError;
@@ -54,6 +56,8 @@ pub struct Session {
     path: Option<Box<dyn VideoPath>>,
     /// What the output `<video>` plays.
     output: Output,
+    /// The microphone through the audio processor, once it runs.
+    audio: Option<AudioPath>,
     /// `performance.now()` at START.
     started_at: f64,
     /// Whether the first processed frame was reported.
@@ -148,6 +152,9 @@ impl Session {
         if let Some(mut path) = self.path.take() {
             path.release();
         }
+        if let Some(mut audio) = self.audio.take() {
+            audio.release();
+        }
         self.output.release();
         if let Some(capture) = self.capture.take() {
             capture.stop();
@@ -166,6 +173,8 @@ pub struct Context {
     pub props: Rc<RefCell<StreamerProps>>,
     /// The params the processor runs with (the props' or the controls').
     pub params: Rc<RefCell<Value>>,
+    /// The params the audio processor runs with (likewise).
+    pub audio_params: Rc<RefCell<Value>>,
     /// The input view.
     pub input: NodeRef,
     /// The output view.
@@ -241,6 +250,7 @@ impl Context {
             frame_rate: props.frame_rate,
             facing_mode: props.facing_mode,
             audio: props.audio,
+            raw_audio: props.audio_processor.is_some(),
         }
     }
 
@@ -260,6 +270,7 @@ impl Context {
         }
         self.show_input();
         self.refresh_devices();
+        self.start_audio(generation);
         self.place()
     }
 
@@ -276,14 +287,21 @@ impl Context {
     }
 
     /// Plays `video` (the processed track from the local path or the
-    /// server) and the microphone, if on, in the output `<video>`.
+    /// server) and the microphone, if on (processed once the audio path
+    /// runs), in the output `<video>`.
     fn show_output(&self, video: wasm_bindgen::JsValue) -> Result<(), StreamerError> {
         let element = self.output.cast::<HtmlVideoElement>();
         let mut session = self.session.borrow_mut();
         let Session {
-            output, capture, ..
+            output,
+            capture,
+            audio,
+            ..
         } = &mut *session;
-        let audio = capture.as_ref().and_then(|c| c.audio());
+        let audio = match audio {
+            Some(path) => Some(path.output()),
+            None => capture.as_ref().and_then(|c| c.audio()),
+        };
         output
             .show(element, video, audio)
             .map_err(|e| StreamerError::Path(e.into()))

@@ -135,7 +135,7 @@ impl Context {
             track.stop();
             return Ok(());
         }
-        let switched = {
+        let (switched, switched_audio) = {
             let mut session = self.session.borrow_mut();
             let session = &mut *session;
             let Some(capture) = &mut session.capture else {
@@ -143,8 +143,12 @@ impl Context {
                 return Ok(());
             };
             let old = capture.replace(kind, Clone::clone(&track));
+            let mut switched_audio = Ok(());
             if kind == DeviceKind::Microphone {
-                session.output.replace_audio(old.as_ref(), &track);
+                match &mut session.audio {
+                    Some(audio) => switched_audio = audio.switch_source(&track),
+                    None => session.output.replace_audio(old.as_ref(), &track),
+                }
             }
             let fed = match (&mut session.path, kind) {
                 (Some(path), DeviceKind::Camera) => path.switch_source(&source(capture)),
@@ -154,12 +158,13 @@ impl Context {
             if let Some(old) = old {
                 old.stop();
             }
-            fed
+            (fed, switched_audio)
         };
         if kind == DeviceKind::Camera {
             self.show_input();
         }
         self.refresh_devices();
+        switched_audio.map_err(|e| StreamerError::Audio(e.into()))?;
         switched.map_err(StreamerError::from)
     }
 }

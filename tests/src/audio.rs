@@ -1,0 +1,123 @@
+//! Listening to a page: the raw microphone and the output `<video>`'s
+//! audio recorded side by side in the page, sample by sample, and what
+//! the audio tests read from them (levels, gains, click delays).
+
+use serde_json::Value;
+
+use crate::webdriver::Browser;
+
+/// Collects every `AudioContext` the page makes in `window.__fwContexts`.
+pub const CONTEXT_SPY: &str = r#"
+(() => {
+  window.__fwContexts = [];
+  const Original = window.AudioContext;
+  window.AudioContext = class extends Original {
+    constructor(...args) { super(...args); window.__fwContexts.push(this); }
+  };
+})();
+"#;
+
+/// Records, for `arguments[0]` ms, the raw microphone (the track
+/// getUserMedia gave, from [`SPY`](crate::camera::SPY)) and the output `<video>`'s audio in
+/// one AudioContext of the test's own (marked `fwTest`), every sample of
+/// both in step:
+/// `{rate, mic, out}` (first channels).
+pub const RECORD: &str = r#"
+const [ms] = arguments;
+const stream = document.querySelector('video.fw-output').srcObject;
+const out = stream ? stream.getAudioTracks() : [];
+const mic = window.__fwTracks.filter((t) => t.kind === 'audio' && t.readyState === 'live');
+if (out.length === 0 || mic.length === 0) return { error: `${out.length} output, ${mic.length} microphone tracks` };
+const context = new AudioContext();
+context.fwTest = true;
+const code = `registerProcessor('fw-test-recorder', class extends AudioWorkletProcessor {
+  process(inputs) {
+    const [a, b] = inputs;
+    if (a[0] && b[0]) this.port.postMessage([a[0].slice(), b[0].slice()]);
+    return true;
+  }
+});`;
+await context.audioWorklet.addModule(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
+const recorder = new AudioWorkletNode(context, 'fw-test-recorder', { numberOfInputs: 2, numberOfOutputs: 0 });
+const sources = [mic, out].map((tracks, i) => {
+  const source = context.createMediaStreamSource(new MediaStream([tracks[0]]));
+  source.connect(recorder, 0, i);
+  return source;
+});
+const chunks = [];
+recorder.port.onmessage = (e) => chunks.push(e.data);
+await new Promise((r) => setTimeout(r, ms));
+sources.forEach((s) => s.disconnect());
+await context.close();
+const result = { rate: context.sampleRate, mic: [], out: [] };
+for (const [a, b] of chunks) { for (const v of a) result.mic.push(v); for (const v of b) result.out.push(v); }
+return result;
+"#;
+
+/// What [`RECORD`] heard.
+pub struct Recording {
+    /// The recording context's sample rate.
+    pub rate: f64,
+    /// The raw microphone.
+    pub mic: Vec<f64>,
+    /// The output's audio.
+    pub out: Vec<f64>,
+}
+
+/// The root mean square of `samples`.
+pub fn rms(samples: &[f64]) -> f64 {
+    let sum: f64 = samples.iter().map(|v| v * v).sum();
+    (sum / samples.len().max(1) as f64).sqrt()
+}
+
+impl Recording {
+    /// Records `ms` milliseconds (panics if the page has no audio to record).
+    pub fn take(browser: &Browser, ms: u32) -> Self {
+        let value = browser
+            .execute(RECORD, &[Value::from(ms)])
+            .expect("recording the output");
+        assert!(value.get("error").is_none(), "{value}");
+        let read = |name: &str| -> Vec<f64> {
+            value[name]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_f64).collect())
+                .unwrap_or_default()
+        };
+        let (rate, mic, out) = (
+            value["rate"].as_f64().unwrap_or(0.0),
+            read("mic"),
+            read("out"),
+        );
+        assert!(
+            mic.len() as f64 > rate * f64::from(ms) / 2000.0,
+            "too few samples recorded: {} at {rate} Hz",
+            mic.len()
+        );
+        Self { rate, mic, out }
+    }
+
+    /// The output's RMS over the microphone's, past the first 100 ms
+    /// (a new source may start with a few quanta of silence).
+    pub fn gain(&self) -> f64 {
+        let skip = (self.rate / 10.0) as usize;
+        let steady = |s: &[f64]| rms(s.get(skip..).unwrap_or_default());
+        steady(&self.out) / steady(&self.mic)
+    }
+
+    /// How much later the output's first click comes than the
+    /// microphone's, in ms (clicks a second apart; the first in the
+    /// microphone's first second).
+    pub fn click_lag_ms(&self) -> f64 {
+        let onset = |samples: &[f64], from: usize| {
+            let peak = samples.iter().fold(0f64, |m, v| m.max(v.abs()));
+            (from..samples.len()).find(|&i| samples[i].abs() > 0.3 * peak)
+        };
+        let heard = onset(&self.mic, 0).expect("no click from the microphone");
+        assert!(
+            (heard as f64) < self.rate,
+            "the microphone's first click is late"
+        );
+        let echoed = onset(&self.out, heard).expect("no click in the output");
+        (echoed - heard) as f64 * 1000.0 / self.rate
+    }
+}

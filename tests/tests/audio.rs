@@ -1,0 +1,262 @@
+//! Audio end to end, locally: the demo runs an audio processor on the
+//! fake microphone in an AudioWorklet (the worker's wasm a second time),
+//! and the page records the raw microphone and the output `<video>`'s
+//! audio side by side, sample by sample. Each test plays its own
+//! generated WAV as the microphone.
+
+use std::time::Duration;
+
+use framewise::synth;
+use framewise_e2e::audio::{rms, Recording, CONTEXT_SPY};
+use framewise_e2e::camera::{set_slider, wait_playing, SPY};
+use framewise_e2e::webdriver::Browser;
+use framewise_e2e::{dist_dir, fake_camera_flag, microphone_flag, StaticServer};
+use serde_json::Value;
+
+/// Chromium on the demo with the generated camera and `wav` as the
+/// microphone, the getUserMedia and AudioContext spies and
+/// `init_scripts` installed, running `query`; waits until the camera
+/// plays.
+fn open_page(query: &str, wav: &str, init_scripts: &[&str]) -> (StaticServer, Browser) {
+    let server = StaticServer::start(&dist_dir().expect("no demo build")).expect("static server");
+    let camera = fake_camera_flag().expect("writing the fake camera");
+    let autoplay = "--autoplay-policy=no-user-gesture-required";
+    let browser = Browser::start(&[&camera, wav, autoplay]).expect("starting Chromium");
+    for script in [SPY, CONTEXT_SPY].iter().chain(init_scripts) {
+        browser.add_init_script(script).expect("init script");
+    }
+    browser.goto(&server.url(query)).expect("loading the page");
+    wait_playing(&browser);
+    (server, browser)
+}
+
+/// The Streamer's warning (its error line), or "".
+fn warning(browser: &Browser) -> String {
+    browser
+        .execute(
+            "const w = document.querySelector('.fw-error'); return w ? w.textContent : ''",
+            &[],
+        )
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// [`open_page`], then waits until the audio processor runs in the
+/// worklet.
+fn open(query: &str, wav: &str) -> (StaticServer, Browser) {
+    let (server, browser) = open_page(query, wav, &[]);
+    let runs = browser.wait_for(
+        "const at = document.querySelector('.fw-streamer').dataset.audioRunsAt; \
+         return at ? at : null",
+        Duration::from_secs(20),
+    );
+    assert_eq!(
+        runs.ok(),
+        Some(Value::from("local")),
+        "the audio processor does not run: {}",
+        warning(&browser)
+    );
+    (server, browser)
+}
+
+/// The flag playing a tone of `hz` at half scale.
+fn tone(hz: f64) -> String {
+    let wav = synth::wav(48_000, 1, 2.0, hz);
+    microphone_flag(&format!("tone-{hz}"), &wav).expect("writing the tone")
+}
+
+/// Lets a param change reach the worklet and the filters settle.
+fn settle() {
+    std::thread::sleep(Duration::from_millis(400));
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn gain_of_minus_6_db_halves_the_rms() {
+    let (_server, browser) = open("/?processor=gain&mode=camera&autostart=1", &tone(440.0));
+    let unity = Recording::take(&browser, 800);
+    set_slider(&browser, "fw-gain-gain_db", "-6");
+    settle();
+    let halved = Recording::take(&browser, 800);
+    println!(
+        "output/microphone RMS at 0 dB {:.4}, at -6 dB {:.4} (microphone RMS {:.4}, {} Hz)",
+        unity.gain(),
+        halved.gain(),
+        rms(&unity.mic),
+        unity.rate
+    );
+    assert!(rms(&unity.mic) > 0.05, "the microphone is too quiet");
+    assert!(
+        (unity.gain() - 1.0).abs() <= 0.02,
+        "0 dB changed the level: {:.4}",
+        unity.gain()
+    );
+    let expected = 10f64.powf(-6.0 / 20.0);
+    assert!(
+        (halved.gain() - expected).abs() <= 0.02 * expected,
+        "-6 dB gave {:.4}, not {expected:.4} ± 2%",
+        halved.gain()
+    );
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn delay_shifts_a_click_by_the_set_time() {
+    let clicks = synth::wav_of(&synth::clicks(48_000, 1.0, 1.0));
+    let wav = microphone_flag("clicks-1s", &clicks).expect("writing the clicks");
+    let (_server, browser) = open("/?processor=delay&mode=camera&autostart=1", &wav);
+    set_slider(&browser, "fw-delay-feedback", "0");
+    set_slider(&browser, "fw-delay-mix", "1");
+    set_slider(&browser, "fw-delay-delay_ms", "1");
+    settle();
+    let base = Recording::take(&browser, 2200).click_lag_ms();
+    set_slider(&browser, "fw-delay-delay_ms", "201");
+    settle();
+    let delayed = Recording::take(&browser, 2200);
+    let lag = delayed.click_lag_ms();
+    let quantum_ms = 128.0 * 1000.0 / delayed.rate;
+    println!(
+        "click lag at 1 ms: {base:.2} ms, at 201 ms: {lag:.2} ms (a quantum: {quantum_ms:.2} ms)"
+    );
+    assert!(
+        ((lag - base) - 200.0).abs() <= quantum_ms,
+        "200 ms more delay moved the click by {:.2} ms",
+        lag - base
+    );
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn highpass_attenuates_a_100_hz_tone_as_designed() {
+    let (_server, browser) = open("/?processor=highpass&mode=camera&autostart=1", &tone(100.0));
+    let (cutoff, q) = (400.0, std::f64::consts::FRAC_1_SQRT_2);
+    set_slider(&browser, "fw-highpass-cutoff_hz", &cutoff.to_string());
+    settle();
+    let heard = Recording::take(&browser, 1000);
+    // A second-order high-pass (bilinear, pre-warped): its analog
+    // prototype at the warped frequency ratio.
+    let warp = |hz: f64| (std::f64::consts::PI * hz / heard.rate).tan();
+    let x = warp(100.0) / warp(cutoff);
+    let expected_db = 20.0 * (x * x / ((1.0 - x * x).powi(2) + (x / q).powi(2)).sqrt()).log10();
+    let measured_db = 20.0 * heard.gain().log10();
+    println!(
+        "100 Hz through a {cutoff} Hz high-pass: {measured_db:.2} dB, designed {expected_db:.2} dB"
+    );
+    assert!(
+        (measured_db - expected_db).abs() <= 1.0,
+        "{measured_db:.2} dB, not {expected_db:.2} ± 1 dB"
+    );
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn level_meter_results_reach_the_page() {
+    let (_server, browser) = open(
+        "/?processor=level-meter&mode=camera&autostart=1",
+        &tone(440.0),
+    );
+    let count = |browser: &Browser| {
+        browser
+            .execute(
+                "return Number(document.body.dataset.audioResults || 0)",
+                &[],
+            )
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0)
+    };
+    let first = browser
+        .wait_for(
+            "return document.body.dataset.audioResult || null",
+            Duration::from_secs(10),
+        )
+        .expect("no level-meter result reached the page");
+    let before = count(&browser);
+    std::thread::sleep(Duration::from_secs(1));
+    let per_second = count(&browser) - before;
+    let result: Value = serde_json::from_str(first.as_str().unwrap_or("{}")).unwrap_or_default();
+    println!("{per_second} results in a second; one: {result}");
+    let level = result["rms"][0].as_f64().unwrap_or(0.0);
+    // The tone is a sine at half scale: RMS 0.354.
+    assert!(
+        (level - 0.354).abs() < 0.03,
+        "the meter read {level}: {result}"
+    );
+    // One per render quantum (128 samples at 44.1 or 48 kHz).
+    assert!(
+        (300.0..=400.0).contains(&per_second),
+        "{per_second} results a second"
+    );
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn stop_closes_the_audio_context_and_the_microphone() {
+    let (_server, browser) = open("/?processor=gain&mode=camera&autostart=1", &tone(440.0));
+    let contexts = browser
+        .execute(
+            "return window.__fwContexts.filter((c) => !c.fwTest).map((c) => c.state)",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(contexts, serde_json::json!(["running"]), "{contexts}");
+    browser.click(".fw-stop").unwrap();
+    let closed = browser.wait_for(
+        "return window.__fwContexts.every((c) => c.state === 'closed') && \
+           window.__fwTracks.every((t) => t.readyState === 'ended')",
+        Duration::from_secs(5),
+    );
+    let left = browser
+        .execute(
+            "return [window.__fwContexts.map((c) => c.state), \
+                     window.__fwTracks.map((t) => t.kind + ':' + t.readyState)]",
+            &[],
+        )
+        .unwrap();
+    assert!(closed.is_ok(), "STOP left audio running: {left}");
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn a_worklet_that_fails_to_load_is_a_clear_warning_and_video_goes_on() {
+    // The page's first module fails; the test's own recorder loads later.
+    let broken = "(() => { const original = AudioWorklet.prototype.addModule; let first = true; \
+                    AudioWorklet.prototype.addModule = function (...args) { \
+                      if (!first) return original.apply(this, args); \
+                      first = false; \
+                      return Promise.reject(new DOMException('blocked by the test', 'AbortError')); \
+                    }; })();";
+    let (_server, browser) = open_page(
+        "/?processor=gain&mode=camera&autostart=1",
+        &tone(440.0),
+        &[broken],
+    );
+    let shown = browser
+        .wait_for(
+            "const w = document.querySelector('.fw-error'); \
+             return w && w.textContent.includes('audio') ? w.textContent : null",
+            Duration::from_secs(10),
+        )
+        .expect("no warning about audio");
+    println!("warning: {shown}");
+    let shown = shown.as_str().unwrap_or_default();
+    assert!(
+        shown
+            == "audio processing could not start: the audio worklet module did not load: \
+                addModule: AbortError: blocked by the test",
+        "{shown}"
+    );
+    let state = browser
+        .execute("return document.querySelector('.fw-streamer').dataset", &[])
+        .unwrap();
+    assert_eq!(state["state"], "playing", "{state}");
+    assert_eq!(state["audioRunsAt"], "", "{state}");
+    // The raw microphone plays instead.
+    let heard = Recording::take(&browser, 500);
+    assert!(
+        (heard.gain() - 1.0).abs() < 0.05,
+        "the output is not the microphone: {:.3}",
+        heard.gain()
+    );
+}

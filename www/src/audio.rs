@@ -1,0 +1,86 @@
+//! The demo's live audio view: the camera and microphone in a
+//! [`Streamer`] whose audio processor is the chosen one (the video passes
+//! through), its params driven by the page's controls, its latest result
+//! shown, and a box to hear the output.
+//!
+//! For the end-to-end tests the page publishes the latest result as
+//! `data-audio-result` (JSON) and how many arrived as
+//! `data-audio-results`.
+
+use framewise::ProcessorInfo;
+use framewise_yew::{StreamStats, Streamer, StreamerState, VideoAttributes};
+use serde_json::Value;
+use yew::prelude::*;
+
+use crate::app::{publish, results_card, WORKER_URL};
+
+/// Props of [`AudioLive`].
+#[derive(Properties, PartialEq, Clone)]
+pub struct AudioLiveProps {
+    /// The chosen audio processor.
+    pub info: ProcessorInfo,
+    /// Its params, from the page's controls.
+    pub params: Value,
+    /// Start or stop without a click (`&autostart=1`).
+    pub playing: Option<bool>,
+    /// The Streamer's state changes.
+    pub on_state: Callback<StreamerState>,
+    /// The Streamer's stats.
+    pub on_stats: Callback<StreamStats>,
+}
+
+/// The live audio view.
+#[function_component]
+pub fn AudioLive(props: &AudioLiveProps) -> Html {
+    let monitor = use_state(|| false);
+    let last_result = use_state(|| None::<Value>);
+    // (results so far, when the card was last drawn)
+    let seen = use_mut_ref(|| (0u64, f64::NEG_INFINITY));
+    let on_result = {
+        let last_result = last_result.clone();
+        Callback::from(move |result: Value| {
+            let mut seen = seen.borrow_mut();
+            seen.0 += 1;
+            publish(&[
+                ("audioResult", result.to_string()),
+                ("audioResults", seen.0.to_string()),
+            ]);
+            // A meter emits a result per render quantum (hundreds a
+            // second): the card is redrawn at most ten times a second.
+            let now = crate::app::now();
+            if now - seen.1 >= 100.0 {
+                seen.1 = now;
+                last_result.set(Some(result));
+            }
+        })
+    };
+    let on_monitor = {
+        let monitor = monitor.clone();
+        Callback::from(move |event: Event| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            monitor.set(input.checked());
+        })
+    };
+    let video = VideoAttributes {
+        muted: !*monitor,
+        ..VideoAttributes::default()
+    };
+    html! {
+        <>
+            <section class="card">
+                <div class="camera-options">
+                    <label class="audio-toggle">
+                        <input type="checkbox" checked={*monitor} onchange={on_monitor} />
+                        { " Hear the processed microphone (use headphones: speakers would echo)" }
+                    </label>
+                </div>
+                <Streamer processor="passthrough" audio=true
+                    audio_processor={props.info.name.clone()} audio_params={props.params.clone()}
+                    worker_url={WORKER_URL} playing={props.playing} {video} show_input=false
+                    on_state={props.on_state.clone()} on_stats={props.on_stats.clone()}
+                    {on_result} />
+            </section>
+            { results_card((*last_result).iter().cloned().collect()) }
+        </>
+    }
+}
