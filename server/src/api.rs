@@ -45,10 +45,13 @@ impl ApiError {
             ApiError::BadJson(_) => StatusCode::BAD_REQUEST,
             ApiError::NoSession(_) => StatusCode::NOT_FOUND,
             ApiError::Session(error) => match error {
-                SessionError::BadSdp(_) | SessionError::NoVideo => StatusCode::BAD_REQUEST,
+                SessionError::BadSdp(_)
+                | SessionError::NoMedia
+                | SessionError::NoVideo
+                | SessionError::NoAudio => StatusCode::BAD_REQUEST,
                 SessionError::Processor(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 SessionError::Full(_) => StatusCode::SERVICE_UNAVAILABLE,
-                SessionError::WebRtc(_) | SessionError::Media(_) => {
+                SessionError::WebRtc(_) | SessionError::Media(_) | SessionError::Audio(_) => {
                     StatusCode::INTERNAL_SERVER_ERROR
                 }
             },

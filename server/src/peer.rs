@@ -2,7 +2,7 @@
 //! VP8 (libvpx) on 127.0.0.1 or any configured address, opens the
 //! DataChannel, and decodes the processed video the server sends back.
 //! With [`Peer::add_audio`] it also sends Opus packets and keeps the audio
-//! packets that come back. The server's tests and the load benchmark use
+//! packets that come back; [`Peer::audio_only`] sends audio alone. The server's tests and the load benchmark use
 //! it; a native app could too.
 //!
 //! Signaling is the caller's: [`Peer::offer`] gives the complete offer to
@@ -143,7 +143,7 @@ struct Outgoing {
 /// see the [module docs](self).
 pub struct Peer {
     pc: Arc<dyn PeerConnection>,
-    video: Outgoing,
+    video: Option<Outgoing>,
     audio: Option<Outgoing>,
     channel: Arc<dyn DataChannel>,
     received: Arc<Mutex<Received>>,
@@ -156,6 +156,18 @@ impl Peer {
     /// A peer whose UDP socket binds `udp_addr` (e.g. `127.0.0.1:0`),
     /// sending video at `fps`, with the DataChannel.
     pub async fn new(udp_addr: &str, fps: u32) -> Result<Self, PeerError> {
+        Self::build(udp_addr, fps, true).await
+    }
+
+    /// A peer on `udp_addr` with a microphone track and the DataChannel,
+    /// no video.
+    pub async fn audio_only(udp_addr: &str) -> Result<Self, PeerError> {
+        let mut peer = Self::build(udp_addr, 30, false).await?;
+        peer.add_audio().await?;
+        Ok(peer)
+    }
+
+    async fn build(udp_addr: &str, fps: u32, with_video: bool) -> Result<Self, PeerError> {
         let mut media_engine = codecs::media_engine().map_err(PeerError::WebRtc)?;
         let interceptors = register_default_interceptors(Interceptors::new(), &mut media_engine)
             .map_err(webrtc_error)?;
@@ -178,7 +190,10 @@ impl Peer {
             .await
             .map_err(webrtc_error)?;
         let pc: Arc<dyn PeerConnection> = Arc::new(pc);
-        let video = add_track(&pc, RtpCodecKind::Video).await?;
+        let video = match with_video {
+            true => Some(add_track(&pc, RtpCodecKind::Video).await?),
+            false => None,
+        };
         let channel = pc
             .create_data_channel(DATA_CHANNEL_LABEL, None)
             .await
@@ -248,6 +263,7 @@ impl Peer {
     /// Encodes `frame` (at the bitrate the server would pick for its size)
     /// and sends it; `pts` in 90 kHz ticks; `keyframe` forces one.
     pub async fn send(&self, frame: &I420Frame, pts: i64, keyframe: bool) -> Result<(), PeerError> {
+        let video = self.video_track()?;
         let size = (frame.width(), frame.height());
         let packets = {
             let mut slot = lock(&self.encoder);
@@ -269,10 +285,9 @@ impl Peer {
                 ..Sample::new(Instant::now())
             };
             // Before the connection is up, samples go nowhere: not an error.
-            let _ = self
-                .video
+            let _ = video
                 .track
-                .sample_writer(self.video.ssrc, VP8_PAYLOAD_TYPE)
+                .sample_writer(video.ssrc, VP8_PAYLOAD_TYPE)
                 .write_sample(&sample)
                 .await;
         }
@@ -282,17 +297,24 @@ impl Peer {
     /// Sends one already encoded VP8 frame (a load test encodes its video
     /// once and replays it).
     pub async fn send_vp8(&self, data: Bytes) -> Result<(), PeerError> {
+        let video = self.video_track()?;
         let sample = Sample {
             data,
             duration: Duration::from_secs(1) / self.fps,
             ..Sample::new(Instant::now())
         };
-        self.video
+        video
             .track
-            .sample_writer(self.video.ssrc, VP8_PAYLOAD_TYPE)
+            .sample_writer(video.ssrc, VP8_PAYLOAD_TYPE)
             .write_sample(&sample)
             .await
             .map_err(webrtc_error)
+    }
+
+    fn video_track(&self) -> Result<&Outgoing, PeerError> {
+        self.video
+            .as_ref()
+            .ok_or_else(|| PeerError::WebRtc("no video track: this peer sends audio only".into()))
     }
 
     /// Sends one Opus packet lasting `duration` on the track of
@@ -325,6 +347,12 @@ impl Peer {
     /// Sends params to the server's processor on the DataChannel.
     pub async fn send_params(&self, params: serde_json::Value) -> Result<(), PeerError> {
         let text = wire::encode(&ClientMessage::Params { params });
+        self.send_text(&text).await
+    }
+
+    /// Sends params to the server's audio processor on the DataChannel.
+    pub async fn send_audio_params(&self, params: serde_json::Value) -> Result<(), PeerError> {
+        let text = wire::encode(&ClientMessage::AudioParams { params });
         self.send_text(&text).await
     }
 

@@ -7,13 +7,19 @@
 //! - **process**: the newest decoded frame → [`FrameProcessor`] on a
 //!   blocking thread → VP8 samples on the answer's video track; results
 //!   and stats on the DataChannel;
-//! - **audio**, when offered: RTP passed back unchanged;
-//! - **control**: the browser's DataChannel ([`ClientMessage`]) sets params
-//!   applied before the next frame.
+//! - **audio**, when offered: each Opus packet → [`AudioProcessor`] (decode,
+//!   the request's audio processor, encode) → the answer's audio track
+//!   under the same RTP numbers; without an audio processor, RTP passed
+//!   back unchanged;
+//! - **control**: the browser's DataChannel ([`ClientMessage`]) sets video
+//!   or audio params, applied before the next frame or block.
+//!
+//! An offer may carry video, audio or both; a session with audio only is
+//! kept alive by its audio.
 //!
 //! Every task runs on the server's task tracker and ends when the
 //! session's token is cancelled: on DELETE, on shutdown, when the
-//! connection fails or closes, or when no video came for the idle timeout.
+//! connection fails or closes, or when no media came for the idle timeout.
 //! Then the peer connection is closed (its sockets with it) and the session
 //! leaves the table.
 
@@ -34,6 +40,7 @@ use rtc::peer_connection::configuration::RTCConfigurationBuilder;
 use rtc::peer_connection::sdp::RTCSessionDescription;
 use rtc::peer_connection::transport::{RTCDtlsRole, RTCIceServer};
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
+use rtc::rtp::Packet as RtpPacket;
 use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use rtc::rtp_transceiver::PayloadType;
 use serde_json::Value;
@@ -53,7 +60,10 @@ use webrtc::peer_connection::{
 use crate::codecs;
 use crate::gathering::GatheringDone;
 use crate::keyframe_requests::{self, KeyframeRequests};
-use crate::media::{FrameAssembler, FrameProcessor, LatestSlot, MediaError, VideoDecoder};
+use crate::media::{
+    AudioError, AudioProcessor, FrameAssembler, FrameProcessor, LatestSlot, MediaError,
+    VideoDecoder,
+};
 use crate::sessions::{Full, SessionGuard};
 use crate::{lock, AppState};
 
@@ -63,6 +73,9 @@ const PLI_INTERVAL: Duration = Duration::from_millis(500);
 /// least every [`STATS_INTERVAL`] while frames are processed.
 const STATS_EVERY: u64 = 30;
 const STATS_INTERVAL: Duration = Duration::from_secs(1);
+/// Audio results go out at most this often, gathered in between (at
+/// most [`framewise::processor::MAX_RESULTS_PER_FRAME`], the newest kept).
+const AUDIO_RESULTS_INTERVAL: Duration = Duration::from_millis(33);
 /// At most this many per-frame errors are sent (then only counted).
 const MAX_REPORTED_ERRORS: u64 = 5;
 
@@ -72,10 +85,25 @@ pub enum SessionError {
     /// The offer is not SDP.
     #[error("the offer is not valid SDP: {0}")]
     BadSdp(String),
-    /// The offer has no video to process.
-    #[error("the offer has no video (m=video) section: send the camera track")]
+    /// The offer has neither video nor audio.
+    #[error(
+        "the offer has neither video (m=video) nor audio (m=audio): send the camera or the \
+         microphone track"
+    )]
+    NoMedia,
+    /// The request names a video processor, the offer has no video.
+    #[error(
+        "the request names a video processor but the offer has no video (m=video) section: \
+         send the camera track, or leave \"processor\" out for audio only"
+    )]
     NoVideo,
-    /// Unknown processor or bad params.
+    /// The request names an audio processor, the offer has no audio.
+    #[error(
+        "the request names an audio processor but the offer has no audio (m=audio) section: \
+         send the microphone track, or leave \"audio_processor\" out"
+    )]
+    NoAudio,
+    /// Unknown processor or bad params, or video without a processor.
     #[error("{0}")]
     Processor(String),
     /// The session table is full.
@@ -87,6 +115,9 @@ pub enum SessionError {
     /// The codec could not be set up.
     #[error(transparent)]
     Media(#[from] MediaError),
+    /// The audio codec could not be set up.
+    #[error(transparent)]
+    Audio(#[from] AudioError),
 }
 
 fn webrtc_error(error: impl std::fmt::Display) -> SessionError {
@@ -112,16 +143,10 @@ pub async fn start(
     state: &Arc<AppState>,
     request: SessionRequest,
 ) -> Result<SessionAnswer, SessionError> {
-    let offer = RTCSessionDescription::offer(request.sdp)
+    let offer = RTCSessionDescription::offer(request.sdp.clone())
         .map_err(|e| SessionError::BadSdp(e.to_string()))?;
     let (video, audio) = media_kinds(&offer)?;
-    if !video {
-        return Err(SessionError::NoVideo);
-    }
-    let pipeline = state
-        .registry
-        .video(&request.processor, &request.params)
-        .map_err(|e| SessionError::Processor(e.to_string()))?;
+    let processors = Processors::for_request(state, &request, video, audio)?;
     let reservation = state.sessions.reserve()?;
     let config = &state.config;
     let shared = Arc::new(Shared {
@@ -129,11 +154,16 @@ pub async fn start(
         tracker: state.sessions.tracker().clone(),
         slot: Mutex::new(LatestSlot::new()),
         frame_ready: Notify::new(),
-        processor: Arc::new(Mutex::new(FrameProcessor::new(pipeline, config.fps))),
+        processor: processors
+            .video
+            .map(|pipeline| Arc::new(Mutex::new(FrameProcessor::new(pipeline, config.fps)))),
+        runs_audio: processors.audio.is_some(),
+        audio_processor: Mutex::new(processors.audio),
         pending_params: Mutex::new(None),
+        pending_audio_params: Mutex::new(None),
         channel: Mutex::new(None),
         stats: Mutex::new(RemoteStats::default()),
-        last_video: Mutex::new(Instant::now()),
+        last_media: Mutex::new(Instant::now()),
         video_out: Mutex::new(None),
         audio_out: Mutex::new(None),
         errors: AtomicU64::new(0),
@@ -149,7 +179,7 @@ pub async fn start(
         &peer,
         &shared,
         offer,
-        audio,
+        (video, audio),
         config.ice_gather_timeout,
         gathered_rx,
     )
@@ -166,8 +196,68 @@ pub async fn start(
     let tracker = state.sessions.tracker().clone();
     tracker.spawn(keyframe_requests(shared.clone()));
     tracker.spawn(run(peer, shared, guard, config.idle_timeout));
-    tracing::info!(session, processor = request.processor, "session started");
+    tracing::info!(
+        session,
+        processor = request.processor,
+        audio_processor = request.audio_processor,
+        "session started"
+    );
     Ok(SessionAnswer { sdp, session })
+}
+
+/// The processors a request asks for, checked against the offer's media.
+struct Processors {
+    video: Option<framewise::VideoPipeline>,
+    audio: Option<AudioProcessor>,
+}
+
+impl Processors {
+    /// Builds the request's processors: video needs one, audio may have
+    /// one, and neither may be named for media the offer lacks. Unknown
+    /// names and bad params give the registry's own words.
+    fn for_request(
+        state: &AppState,
+        request: &SessionRequest,
+        video: bool,
+        audio: bool,
+    ) -> Result<Self, SessionError> {
+        let rejected = |e: framewise::RegistryError| SessionError::Processor(e.to_string());
+        if !video && !audio {
+            return Err(SessionError::NoMedia);
+        }
+        let video_pipeline = match (&request.processor, video) {
+            (Some(_), false) => return Err(SessionError::NoVideo),
+            (None, true) => {
+                return Err(SessionError::Processor(
+                    "the offer has video but the request names no \"processor\": add one of \
+                     GET /api/processors"
+                        .into(),
+                ))
+            }
+            (Some(name), true) => Some(
+                state
+                    .registry
+                    .video(name, &request.params)
+                    .map_err(rejected)?,
+            ),
+            (None, false) => None,
+        };
+        let audio_processor = match (&request.audio_processor, audio) {
+            (Some(_), false) => return Err(SessionError::NoAudio),
+            (Some(name), true) => {
+                let pipeline = state
+                    .registry
+                    .audio(name, &request.audio_params)
+                    .map_err(rejected)?;
+                Some(AudioProcessor::new(pipeline)?)
+            }
+            (None, _) => None,
+        };
+        Ok(Self {
+            video: video_pipeline,
+            audio: audio_processor,
+        })
+    }
 }
 
 /// A peer connection with VP8 (and Opus) and the default interceptors
@@ -220,17 +310,22 @@ async fn answer(
     peer: &Arc<dyn PeerConnection>,
     shared: &Arc<Shared>,
     offer: RTCSessionDescription,
-    audio: bool,
+    (video, audio): (bool, bool),
     gather_timeout: Duration,
     gathered: oneshot::Receiver<()>,
 ) -> Result<String, SessionError> {
-    let (track, ssrc) = codecs::local_track("framewise", RtpCodecKind::Video, &codecs::vp8());
-    let video_out =
-        Arc::new(TrackLocalStaticSample::new(Instant::now(), track).map_err(webrtc_error)?);
-    let video_sender = peer
-        .add_track(video_out.clone() as Arc<dyn TrackLocal>)
-        .await
-        .map_err(webrtc_error)?;
+    let video_out = if video {
+        let (track, ssrc) = codecs::local_track("framewise", RtpCodecKind::Video, &codecs::vp8());
+        let out =
+            Arc::new(TrackLocalStaticSample::new(Instant::now(), track).map_err(webrtc_error)?);
+        let sender = peer
+            .add_track(out.clone() as Arc<dyn TrackLocal>)
+            .await
+            .map_err(webrtc_error)?;
+        Some((out, ssrc, sender))
+    } else {
+        None
+    };
     let audio_out = if audio {
         let (track, ssrc) = codecs::local_track("framewise", RtpCodecKind::Audio, &codecs::opus());
         let out = Arc::new(TrackLocalStaticRTP::new(track));
@@ -256,20 +351,22 @@ async fn answer(
             "ICE gathering took over {gather_timeout:?}; answering with what is gathered"
         );
     }
-    let payload_type = video_sender
-        .get_parameters()
-        .await
-        .map_err(webrtc_error)?
-        .rtp_parameters
-        .codecs
-        .first()
-        .map(|codec| codec.payload_type)
-        .unwrap_or(codecs::VP8_PAYLOAD_TYPE);
-    *lock(&shared.video_out) = Some(VideoOut {
-        track: video_out,
-        ssrc,
-        payload_type,
-    });
+    if let Some((track, ssrc, sender)) = video_out {
+        let payload_type = sender
+            .get_parameters()
+            .await
+            .map_err(webrtc_error)?
+            .rtp_parameters
+            .codecs
+            .first()
+            .map(|codec| codec.payload_type)
+            .unwrap_or(codecs::VP8_PAYLOAD_TYPE);
+        *lock(&shared.video_out) = Some(VideoOut {
+            track,
+            ssrc,
+            payload_type,
+        });
+    }
     *lock(&shared.audio_out) = audio_out;
     peer.local_description()
         .await
@@ -293,13 +390,21 @@ struct Shared {
     /// RTP timestamps.
     slot: Mutex<LatestSlot<(I420Frame, u32)>>,
     frame_ready: Notify,
-    processor: Arc<Mutex<FrameProcessor>>,
+    /// The video processor (none in an audio-only session).
+    processor: Option<Arc<Mutex<FrameProcessor>>>,
+    /// Whether the request named an audio processor.
+    runs_audio: bool,
+    /// The audio processor, until the audio task takes it (none: audio
+    /// passes through).
+    audio_processor: Mutex<Option<AudioProcessor>>,
     /// Params from the DataChannel, applied before the next frame.
     pending_params: Mutex<Option<Value>>,
+    /// Audio params from the DataChannel, applied before the next block.
+    pending_audio_params: Mutex<Option<Value>>,
     channel: Mutex<Option<Arc<dyn DataChannel>>>,
     stats: Mutex<RemoteStats>,
-    /// When video last arrived, for the idle timeout.
-    last_video: Mutex<Instant>,
+    /// When media last arrived, for the idle timeout.
+    last_media: Mutex<Instant>,
     video_out: Mutex<Option<VideoOut>>,
     audio_out: Mutex<Option<(Arc<TrackLocalStaticRTP>, u32)>>,
     /// Per-frame errors so far.
@@ -387,7 +492,17 @@ impl PeerConnectionEventHandler for Handler {
                 self.shared.tracker.spawn(process_video(shared));
             }
             RtpCodecKind::Audio => {
-                self.shared.tracker.spawn(pass_audio(shared, track));
+                let processor = lock(&self.shared.audio_processor).take();
+                match processor {
+                    Some(processor) => {
+                        self.shared
+                            .tracker
+                            .spawn(process_audio(shared, track, processor));
+                    }
+                    None => {
+                        self.shared.tracker.spawn(pass_audio(shared, track));
+                    }
+                }
             }
             _ => {}
         }
@@ -406,7 +521,7 @@ async fn run(
         tokio::select! {
             () = shared.token.cancelled() => break,
             () = tokio::time::sleep(check) => {
-                if lock(&shared.last_video).elapsed() > idle_timeout {
+                if lock(&shared.last_media).elapsed() > idle_timeout {
                     tracing::info!("session idle for {idle_timeout:?}: ending it");
                     break;
                 }
@@ -467,16 +582,8 @@ async fn receive_video(shared: Arc<Shared>, track: Arc<dyn TrackRemote>) {
         }
     };
     let mut last_pli: Option<Instant> = None;
-    loop {
-        let Some(event) = shared.token.run_until_cancelled(track.poll()).await else {
-            break;
-        };
-        let packet = match event {
-            Some(TrackRemoteEvent::OnRtpPacket(packet)) => packet,
-            Some(TrackRemoteEvent::OnEnded) | None => break,
-            Some(_) => continue,
-        };
-        *lock(&shared.last_video) = Instant::now();
+    while let Some(packet) = next_packet(&shared, &track).await {
+        *lock(&shared.last_media) = Instant::now();
         let header = &packet.header;
         match assembler.push(
             header.sequence_number,
@@ -515,6 +622,9 @@ async fn receive_video(shared: Arc<Shared>, track: Arc<dyn TrackRemote>) {
 
 /// The newest decoded frame → the processor → VP8 on the answer's track.
 async fn process_video(shared: Arc<Shared>) {
+    let Some(frame_processor) = shared.processor.clone() else {
+        return;
+    };
     let mut last_taken: Option<u32> = None;
     // The encoder's clock (90 kHz, as RTP's), counted from zero.
     let mut pts: i64 = 0;
@@ -542,7 +652,7 @@ async fn process_video(shared: Arc<Shared>) {
             Duration::from_secs_f64(f64::from(ticks) / f64::from(codecs::VIDEO_CLOCK_HZ));
         let params = lock(&shared.pending_params).take();
         let keyframe = shared.keyframe_wanted.swap(false, Ordering::Relaxed);
-        let processor = shared.processor.clone();
+        let processor = frame_processor.clone();
         let work = tokio::task::spawn_blocking(move || {
             let mut processor = lock(&processor);
             let configured = params.map(|params| processor.set_params(&params));
@@ -602,7 +712,7 @@ async fn process_video(shared: Arc<Shared>) {
         let stats = {
             let mut stats = lock(&shared.stats).clone();
             stats.dropped = lock(&shared.slot).dropped();
-            lock(&shared.processor).fill(&mut stats);
+            lock(&frame_processor).fill(&mut stats);
             stats
         };
         let due = stats_sent_at.is_none_or(|at| at.elapsed() >= STATS_INTERVAL);
@@ -613,24 +723,91 @@ async fn process_video(shared: Arc<Shared>) {
     }
 }
 
+/// The next RTP packet of `track`; `None` once the track or the session
+/// ended.
+async fn next_packet(shared: &Shared, track: &Arc<dyn TrackRemote>) -> Option<RtpPacket> {
+    loop {
+        match shared.token.run_until_cancelled(track.poll()).await?? {
+            TrackRemoteEvent::OnRtpPacket(packet) => return Some(packet),
+            TrackRemoteEvent::OnEnded => return None,
+            _ => {}
+        }
+    }
+}
+
 /// The browser's audio, passed back unchanged on the answer's audio track.
 async fn pass_audio(shared: Arc<Shared>, track: Arc<dyn TrackRemote>) {
     let Some((out, ssrc)) = lock(&shared.audio_out).clone() else {
         return;
     };
-    loop {
-        let Some(event) = shared.token.run_until_cancelled(track.poll()).await else {
-            break;
-        };
-        match event {
-            Some(TrackRemoteEvent::OnRtpPacket(mut packet)) => {
-                packet.header.ssrc = ssrc;
-                if let Err(error) = out.write_rtp(packet).await {
-                    tracing::debug!("audio passthrough: {error}");
-                }
+    while let Some(mut packet) = next_packet(&shared, &track).await {
+        *lock(&shared.last_media) = Instant::now();
+        packet.header.ssrc = ssrc;
+        if let Err(error) = out.write_rtp(packet).await {
+            tracing::debug!("audio passthrough: {error}");
+        }
+    }
+}
+
+/// The browser's audio through the audio processor: each Opus packet
+/// decoded, processed and encoded on this task (a block takes well under
+/// a millisecond), sent on the answer's audio track under its own RTP
+/// numbers; results on the DataChannel (at most ~30 messages a second),
+/// and in an audio-only session the stats too.
+async fn process_audio(
+    shared: Arc<Shared>,
+    track: Arc<dyn TrackRemote>,
+    mut processor: AudioProcessor,
+) {
+    let Some((out, ssrc)) = lock(&shared.audio_out).clone() else {
+        return;
+    };
+    let audio_only = shared.processor.is_none();
+    let mut stats_sent_at = Instant::now();
+    let mut results: Vec<Value> = Vec::new();
+    let mut results_sent_at = Instant::now();
+    while let Some(packet) = next_packet(&shared, &track).await {
+        *lock(&shared.last_media) = Instant::now();
+        let params = lock(&shared.pending_audio_params).take();
+        if let Some(Err(error)) = params.map(|params| processor.set_params(&params)) {
+            let message = error.to_string();
+            shared.send(&ServerMessage::Error { message }).await;
+        }
+        let header = &packet.header;
+        let processed =
+            processor.process(header.sequence_number, header.timestamp, &packet.payload);
+        let processed = match processed {
+            Ok(processed) => processed,
+            Err(error) => {
+                shared.report(error.to_string()).await;
+                continue;
             }
-            Some(TrackRemoteEvent::OnEnded) | None => break,
-            Some(_) => {}
+        };
+        for made in processed.packets {
+            let mut outgoing = packet.clone();
+            outgoing.header.ssrc = ssrc;
+            outgoing.header.sequence_number = made.sequence;
+            outgoing.header.timestamp = made.timestamp;
+            outgoing.payload = Bytes::from(made.payload);
+            if let Err(error) = out.write_rtp(outgoing).await {
+                tracing::debug!("writing audio: {error}");
+            }
+        }
+        results.extend(processed.results);
+        let excess = results
+            .len()
+            .saturating_sub(framewise::processor::MAX_RESULTS_PER_FRAME);
+        results.drain(..excess);
+        if !results.is_empty() && results_sent_at.elapsed() >= AUDIO_RESULTS_INTERVAL {
+            results_sent_at = Instant::now();
+            let results = std::mem::take(&mut results);
+            shared.send(&ServerMessage::Results { results }).await;
+        }
+        processor.fill(&mut lock(&shared.stats));
+        if audio_only && stats_sent_at.elapsed() >= STATS_INTERVAL {
+            stats_sent_at = Instant::now();
+            let stats = lock(&shared.stats).clone();
+            shared.send(&ServerMessage::Stats(stats)).await;
         }
     }
 }
@@ -651,6 +828,15 @@ async fn control(shared: Arc<Shared>, channel: Arc<dyn DataChannel>) {
                 match wire::decode::<ClientMessage>(&text) {
                     Ok(ClientMessage::Params { params }) => {
                         *lock(&shared.pending_params) = Some(params);
+                    }
+                    Ok(ClientMessage::AudioParams { params }) if shared.runs_audio => {
+                        *lock(&shared.pending_audio_params) = Some(params);
+                    }
+                    Ok(ClientMessage::AudioParams { .. }) => {
+                        let message = "audio params, but this session runs no audio processor: \
+                                       name one as \"audio_processor\" when starting it"
+                            .to_owned();
+                        shared.send(&ServerMessage::Error { message }).await;
                     }
                     Err(error) => {
                         shared

@@ -107,6 +107,34 @@ async fn bad_input_gets_a_status_and_a_message_that_names_it() {
     );
     let no_video = request(&audio_only, "invert", json!({}));
     expect_error(4, no_video, StatusCode::BAD_REQUEST, "no video").await;
+    let nothing = json!({"sdp": "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"});
+    expect_error(
+        4,
+        nothing.to_string(),
+        StatusCode::BAD_REQUEST,
+        "neither video",
+    )
+    .await;
+    let unnamed = json!({"sdp": VIDEO_OFFER});
+    expect_error(
+        4,
+        unnamed.to_string(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "names no",
+    )
+    .await;
+    let no_audio = json!({"sdp": VIDEO_OFFER, "processor": "invert", "audio_processor": "gain"});
+    expect_error(4, no_audio.to_string(), StatusCode::BAD_REQUEST, "no audio").await;
+    // Audio processors are checked exactly as video ones.
+    let audio = |name: &str, params: Value| {
+        json!({"sdp": audio_only, "audio_processor": name, "audio_params": params}).to_string()
+    };
+    let unknown = audio("nope", json!({}));
+    expect_error(4, unknown, StatusCode::UNPROCESSABLE_ENTITY, "nope").await;
+    let range = audio("gain", json!({"gain_db": 99}));
+    expect_error(4, range, StatusCode::UNPROCESSABLE_ENTITY, "gain_db").await;
+    let video_one = audio("invert", json!({}));
+    expect_error(4, video_one, StatusCode::UNPROCESSABLE_ENTITY, "invert").await;
     let unknown = request(VIDEO_OFFER, "nope", json!({}));
     expect_error(4, unknown, StatusCode::UNPROCESSABLE_ENTITY, "nope").await;
     let params = request(VIDEO_OFFER, "canny", json!({"threshold1": 5000}));

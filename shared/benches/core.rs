@@ -1,9 +1,13 @@
 //! Native per-processor benchmark: `cargo bench -p framewise --bench core
-//! [-- NAME-FILTER]`. Prints one `BENCH {json}` line per processor and size.
+//! [-- NAME-FILTER]`. Prints one `BENCH {json}` line per video processor
+//! and size; with `--audio`, one `BENCH-AUDIO {json}` line per audio
+//! processor instead.
 
 // A benchmark needs a clock; the crate's clippy.toml bans one in the core.
 #![allow(clippy::disallowed_methods)]
 
+#[path = "audio_harness.rs"]
+mod audio_harness;
 #[path = "harness.rs"]
 mod harness;
 
@@ -23,9 +27,14 @@ fn main() {
         println!("benchmarks run with `cargo bench -p framewise --bench core`");
         return;
     }
+    let audio = args.iter().any(|a| a == "--audio");
     let filter = args
         .into_iter()
         .find(|a| !a.starts_with("--"))
         .unwrap_or_default();
-    harness::run(now_ms, &filter, &mut |line| println!("{line}"));
+    if audio {
+        audio_harness::run(now_ms, &filter, &mut |line| println!("{line}"));
+    } else {
+        harness::run(now_ms, &filter, &mut |line| println!("{line}"));
+    }
 }

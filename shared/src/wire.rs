@@ -35,11 +35,20 @@ pub const DATA_CHANNEL_LABEL: &str = "framewise";
 pub struct SessionRequest {
     /// The SDP offer, complete (ICE candidates gathered: non-trickle).
     pub sdp: String,
-    /// Registry name of the video processor.
-    pub processor: String,
+    /// Registry name of the video processor; an offer with video needs
+    /// one.
+    #[serde(default)]
+    pub processor: Option<String>,
     /// Its params, `{"name": value}`; missing ones take their defaults.
     #[serde(default = "empty_object")]
     pub params: Value,
+    /// Registry name of the audio processor run on the offer's audio;
+    /// without one the audio comes back unchanged.
+    #[serde(default)]
+    pub audio_processor: Option<String>,
+    /// Its params, like `params`.
+    #[serde(default = "empty_object")]
+    pub audio_params: Value,
 }
 
 fn empty_object() -> Value {
@@ -69,6 +78,12 @@ pub enum ClientMessage {
     /// New params for the running processor (the complete set), applied
     /// between frames.
     Params {
+        /// `{"name": value}`.
+        params: Value,
+    },
+    /// New params for the running audio processor, applied between
+    /// blocks.
+    AudioParams {
         /// `{"name": value}`.
         params: Value,
     },
@@ -116,6 +131,11 @@ pub struct RemoteStats {
     pub width: u32,
     /// Height of the last frame.
     pub height: u32,
+    /// Audio blocks (one per Opus packet) processed and sent back.
+    pub audio_blocks: u64,
+    /// Median audio processing time per block (decode, processor,
+    /// encode), µs.
+    pub audio_process_us_p50: f64,
 }
 
 /// A DataChannel message that could not be read.
@@ -207,5 +227,13 @@ mod tests {
         let request: SessionRequest =
             serde_json::from_str(r#"{"sdp": "v=0", "processor": "invert"}"#).unwrap();
         assert_eq!(request.params, json!({}));
+        assert_eq!(request.processor.as_deref(), Some("invert"));
+        assert_eq!(request.audio_processor, None);
+        let audio_only: SessionRequest = serde_json::from_str(
+            r#"{"sdp": "v=0", "audio_processor": "gain", "audio_params": {"gain_db": -6}}"#,
+        )
+        .unwrap();
+        assert_eq!(audio_only.processor, None);
+        assert_eq!(audio_only.audio_params, json!({"gain_db": -6}));
     }
 }

@@ -369,6 +369,102 @@ fn level_meter_reports_rms_and_peak_per_channel() {
     assert_eq!(results[0]["peak_dbfs"], json!([-120.0]));
 }
 
+/// The pitch results for `seconds` of `audio` fed in render quanta of
+/// 128 samples, as a real stream is.
+fn pitch_of(audio: AudioFrame, params: Value) -> Vec<Value> {
+    let mut pipeline = Registry::with_builtins()
+        .audio("pitch", &params)
+        .expect("valid params");
+    let channels = usize::from(audio.channels());
+    let mut results = Vec::new();
+    for block in audio.samples().chunks(128 * channels) {
+        let mut block = AudioFrame::new(audio.sample_rate(), audio.channels(), block.to_vec(), 0)
+            .expect("a block");
+        results.extend(pipeline.process(&mut block).expect("processes"));
+    }
+    results
+}
+
+#[test]
+fn pitch_finds_the_frequency_and_note_of_a_tone() {
+    for (rate, hz, note) in [
+        (48_000, 440.0, "A4"),
+        (44_100, 110.0, "A2"),
+        (48_000, 261.63, "C4"),
+        (48_000, 1000.0, "B5"),
+    ] {
+        let results = pitch_of(synth::sine(rate, 2, rate as usize / 2, hz, 0.5), json!({}));
+        // Two periods of 60 Hz per window, a result every half window.
+        let window = 2.0 * (f64::from(rate) / 60.0).ceil();
+        let expected = ((f64::from(rate) / 2.0 - window) / (window / 2.0)).floor() as usize + 1;
+        assert!(
+            results.len().abs_diff(expected) <= 1,
+            "{} results",
+            results.len()
+        );
+        let last = results.last().unwrap();
+        let found = last["hz"].as_f64().unwrap();
+        assert!(
+            (found - hz).abs() < hz * 0.002,
+            "{hz} Hz read as {found}: {last}"
+        );
+        assert_eq!(last["note"], note, "{last}");
+        assert!(last["clarity"].as_f64().unwrap() > 0.95, "{last}");
+        assert!(last["cents"].as_f64().unwrap().abs() < 50.0);
+    }
+}
+
+#[test]
+fn pitch_of_silence_and_noise_is_none_and_the_sound_is_unchanged() {
+    let silence = pitch_of(synth::sine(48_000, 1, 24_000, 0.0, 0.0), json!({}));
+    assert!(!silence.is_empty());
+    assert!(silence
+        .iter()
+        .all(|r| r["hz"].is_null() && r["note"].is_null()));
+    let noise = pitch_of(synth::noise(48_000, 1, 24_000, 0.5, 7), json!({}));
+    let pitched = noise.iter().filter(|r| !r["hz"].is_null()).count();
+    assert!(
+        pitched * 10 <= noise.len(),
+        "noise had a pitch {pitched} times"
+    );
+    let mut tone = synth::sine(48_000, 1, 4_800, 440.0, 0.5);
+    let original = tone.clone();
+    run_audio("pitch", json!({}), &mut tone);
+    assert_eq!(tone, original);
+}
+
+#[test]
+fn pitch_range_limits_what_is_found() {
+    // 50 Hz is below the lowest frequency asked for: no pitch, or a
+    // harmonic inside the range, never 50.
+    let results = pitch_of(
+        synth::sine(48_000, 1, 24_000, 50.0, 0.5),
+        json!({"min_hz": 100}),
+    );
+    assert!(results
+        .iter()
+        .all(|r| r["hz"].as_f64().is_none_or(|hz| hz >= 99.0)));
+    let refused = Registry::with_builtins()
+        .audio("pitch", &json!({"max_hz": 100}))
+        .err()
+        .unwrap();
+    assert!(refused.to_string().contains("max_hz"), "{refused}");
+}
+
+#[test]
+fn notes_are_named_with_their_octave_and_cents() {
+    use framewise::processors::audio::pitch::note;
+    assert_eq!(note(440.0).0, "A4");
+    assert_eq!(note(27.5).0, "A0");
+    assert_eq!(note(16.352).0, "C0");
+    let (name, cents) = note(445.0);
+    assert_eq!(name, "A4");
+    assert!((cents - 19.56).abs() < 0.05, "{cents}");
+    let (name, cents) = note(430.0);
+    assert_eq!(name, "A4");
+    assert!(cents < 0.0);
+}
+
 /// Takes any params but refuses `n = 3` when configured.
 #[derive(Default)]
 struct Picky;

@@ -13,6 +13,8 @@
 //! processors whose name contains it.
 #![cfg(target_arch = "wasm32")]
 
+#[path = "../benches/audio_harness.rs"]
+mod audio_harness;
 #[path = "../benches/harness.rs"]
 mod harness;
 
@@ -33,5 +35,13 @@ fn now_ms() -> f64 {
 fn bench_video_processors() {
     let filter = option_env!("FRAMEWISE_BENCH_FILTER").unwrap_or("");
     let results = harness::run(now_ms, filter, &mut |line| console_log!("{line}"));
+    assert!(!results.is_empty());
+}
+
+#[wasm_bindgen_test]
+#[ignore = "a benchmark, not a test: run with --include-ignored"]
+fn bench_audio_processors() {
+    let filter = option_env!("FRAMEWISE_BENCH_FILTER").unwrap_or("");
+    let results = audio_harness::run(now_ms, filter, &mut |line| console_log!("{line}"));
     assert!(!results.is_empty());
 }

@@ -104,20 +104,45 @@ impl Recording {
         steady(&self.out) / steady(&self.mic)
     }
 
-    /// How much later the output's first click comes than the
-    /// microphone's, in ms (clicks a second apart; the first in the
-    /// microphone's first second).
-    pub fn click_lag_ms(&self) -> f64 {
-        let onset = |samples: &[f64], from: usize| {
+    /// For every click the microphone played (its onsets at least half
+    /// a second apart), how much later the output's comes, in ms; a click
+    /// with no echo within 900 ms is left out.
+    pub fn click_lags_ms(&self) -> Vec<f64> {
+        let loud = |samples: &[f64]| {
             let peak = samples.iter().fold(0f64, |m, v| m.max(v.abs()));
-            (from..samples.len()).find(|&i| samples[i].abs() > 0.3 * peak)
+            move |v: f64| peak > 0.0 && v.abs() > 0.3 * peak
         };
-        let heard = onset(&self.mic, 0).expect("no click from the microphone");
-        assert!(
-            (heard as f64) < self.rate,
-            "the microphone's first click is late"
-        );
-        let echoed = onset(&self.out, heard).expect("no click in the output");
-        (echoed - heard) as f64 * 1000.0 / self.rate
+        let (mic_loud, out_loud) = (loud(&self.mic), loud(&self.out));
+        let gap = (self.rate / 2.0) as usize;
+        let window = (self.rate * 0.9) as usize;
+        let mut lags = Vec::new();
+        let mut next = 0;
+        while let Some(heard) = (next..self.mic.len()).find(|&i| mic_loud(self.mic[i])) {
+            next = heard + gap;
+            let echoed =
+                (heard..(heard + window).min(self.out.len())).find(|&i| out_loud(self.out[i]));
+            if let Some(echoed) = echoed {
+                lags.push((echoed - heard) as f64 * 1000.0 / self.rate);
+            }
+        }
+        lags
+    }
+
+    /// When the output's clicks start, in ms from the recording's start:
+    /// each rise above 30 % of its peak at least `apart_ms` after the last.
+    pub fn out_onsets_ms(&self, apart_ms: f64) -> Vec<f64> {
+        let peak = self.out.iter().fold(0f64, |m, v| m.max(v.abs()));
+        let apart = (apart_ms * self.rate / 1000.0) as usize;
+        let mut onsets: Vec<usize> = Vec::new();
+        for (i, v) in self.out.iter().enumerate() {
+            let clear = onsets.last().is_none_or(|&last| i >= last + apart);
+            if peak > 0.0 && v.abs() > 0.3 * peak && clear {
+                onsets.push(i);
+            }
+        }
+        onsets
+            .into_iter()
+            .map(|i| i as f64 * 1000.0 / self.rate)
+            .collect()
     }
 }

@@ -13,10 +13,12 @@
 //! `FRAMEWISE_E2E_DIST` at the build.
 
 pub mod audio;
+pub mod bench_audio;
 pub mod bench_local;
 pub mod bench_remote;
 pub mod camera;
 pub mod server;
+pub mod speech;
 pub mod webdriver;
 
 use std::collections::BTreeMap;

@@ -85,6 +85,20 @@ impl ServerProcess {
         Ok(self.health()?["sessions"].as_u64().unwrap_or(0))
     }
 
+    /// Waits up to 5 s for the server to hold no session; how many it
+    /// holds then.
+    pub fn wait_no_sessions(&self) -> io::Result<u64> {
+        let mut sessions = self.sessions()?;
+        for _ in 0..50 {
+            if sessions == 0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+            sessions = self.sessions()?;
+        }
+        Ok(sessions)
+    }
+
     /// Stops the server now (as if it crashed or was unplugged).
     pub fn kill(&mut self) {
         let _ = self.child.kill();

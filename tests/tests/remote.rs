@@ -115,14 +115,7 @@ fn remote_placement_shows_the_server_output_and_stop_ends_the_session() {
     assert!((10.0..=40.0).contains(&output_fps), "{stats}");
 
     browser.click(".fw-stop").unwrap();
-    let mut sessions = server.sessions().unwrap();
-    for _ in 0..50 {
-        if sessions == 0 {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-        sessions = server.sessions().unwrap();
-    }
+    let sessions = server.wait_no_sessions().unwrap();
     assert_eq!(sessions, 0, "STOP left the server session running");
 }
 

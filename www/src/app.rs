@@ -29,12 +29,13 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use framewise::{synth, MediaKind, ProcessorInfo, Registry, VideoFrame, VideoPipeline};
-use framewise_yew::{canvas, ParamControls, Placement, StreamStats, Streamer, StreamerState};
+use framewise_yew::{canvas, ParamControls, StreamStats, Streamer, StreamerState};
 use serde_json::{json, Value};
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use crate::audio::AudioLive;
+use crate::placement::{placement_from_url, placement_switch, PlacementChoice};
 use crate::state::{Action, Demo, Report};
 
 /// Size of the generated input image.
@@ -210,7 +211,7 @@ pub fn App() -> Html {
                 MediaKind::Video => video_view(&state, info, &input_ref, &output_ref, on_reseed),
                 MediaKind::Audio => html! {
                     <AudioLive info={info.clone()} params={state.params.clone()} playing={*playing}
-                        {on_state} {on_stats} />
+                        placement={*placement} {on_placement} {on_state} {on_stats} />
                 },
             };
             let modes = (info.kind == MediaKind::Video).then(|| mode_switch(*camera, &on_mode));
@@ -364,61 +365,6 @@ pub(crate) fn results_card(results: Vec<Value>) -> Html {
     }
     let text = compact_pretty(&Value::from(results), 0);
     html! { <section class="card"><h2>{ "Results" }</h2><pre class="results">{ text }</pre></section> }
-}
-
-/// Where the demo's Streamer processes frames (the server is this page's
-/// origin: `cargo xtask demo` proxies `/api` to `framewise-server`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PlacementChoice {
-    Local,
-    Remote,
-    Auto,
-}
-
-impl PlacementChoice {
-    const ALL: [(PlacementChoice, &'static str, &'static str); 3] = [
-        (PlacementChoice::Local, "local", "Local"),
-        (PlacementChoice::Remote, "remote", "Server"),
-        (PlacementChoice::Auto, "auto", "Auto"),
-    ];
-
-    fn placement(self) -> Placement {
-        match self {
-            PlacementChoice::Local => Placement::Local,
-            PlacementChoice::Remote => Placement::Remote { server: "".into() },
-            PlacementChoice::Auto => Placement::Auto {
-                server: Some("".into()),
-            },
-        }
-    }
-}
-
-/// `&placement=local|remote|auto` from the page URL (local by default).
-fn placement_from_url() -> PlacementChoice {
-    let search = web_sys::window().and_then(|w| w.location().search().ok());
-    let query = search.and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
-    let asked = query.and_then(|q| q.get("placement"));
-    PlacementChoice::ALL
-        .iter()
-        .find(|(_, name, _)| Some(*name) == asked.as_deref())
-        .map_or(PlacementChoice::Local, |(choice, _, _)| *choice)
-}
-
-/// Local | Server | Auto (applies at the next START).
-fn placement_switch(current: PlacementChoice, on_pick: &Callback<PlacementChoice>) -> Html {
-    let button = |(choice, name, label): (PlacementChoice, &str, &str)| {
-        let active = (current == choice).then_some("active");
-        let onclick = on_pick.reform(move |_: MouseEvent| choice);
-        html! {
-            <button class={classes!("mode", active)} data-placement={name.to_owned()} {onclick}
-                    title="Where frames are processed (applies at START)">{ label.to_owned() }</button>
-        }
-    };
-    html! {
-        <div class="modes placement" role="tablist" aria-label="Processing placement">
-            { for PlacementChoice::ALL.into_iter().map(button) }
-        </div>
-    }
 }
 
 /// Still image | Camera.

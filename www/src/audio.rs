@@ -1,7 +1,8 @@
 //! The demo's live audio view: the camera and microphone in a
 //! [`Streamer`] whose audio processor is the chosen one (the video passes
 //! through), its params driven by the page's controls, its latest result
-//! shown, and a box to hear the output.
+//! shown, a box to hear the output, and the placement switch (on the
+//! server the microphone goes there as Opus and comes back processed).
 //!
 //! For the end-to-end tests the page publishes the latest result as
 //! `data-audio-result` (JSON) and how many arrived as
@@ -13,6 +14,7 @@ use serde_json::Value;
 use yew::prelude::*;
 
 use crate::app::{publish, results_card, WORKER_URL};
+use crate::placement::{placement_switch, PlacementChoice};
 
 /// Props of [`AudioLive`].
 #[derive(Properties, PartialEq, Clone)]
@@ -23,6 +25,10 @@ pub struct AudioLiveProps {
     pub params: Value,
     /// Start or stop without a click (`&autostart=1`).
     pub playing: Option<bool>,
+    /// Where it runs (applies at START).
+    pub placement: PlacementChoice,
+    /// The placement switch was used.
+    pub on_placement: Callback<PlacementChoice>,
     /// The Streamer's state changes.
     pub on_state: Callback<StreamerState>,
     /// The Streamer's stats.
@@ -69,12 +75,13 @@ pub fn AudioLive(props: &AudioLiveProps) -> Html {
         <>
             <section class="card">
                 <div class="camera-options">
+                    { placement_switch(props.placement, &props.on_placement) }
                     <label class="audio-toggle">
                         <input type="checkbox" checked={*monitor} onchange={on_monitor} />
                         { " Hear the processed microphone (use headphones: speakers would echo)" }
                     </label>
                 </div>
-                <Streamer processor="passthrough" audio=true
+                <Streamer processor="passthrough" audio=true placement={props.placement.placement()}
                     audio_processor={props.info.name.clone()} audio_params={props.params.clone()}
                     worker_url={WORKER_URL} playing={props.playing} {video} show_input=false
                     on_state={props.on_state.clone()} on_stats={props.on_stats.clone()}

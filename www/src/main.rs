@@ -4,6 +4,7 @@
 
 mod app;
 mod audio;
+mod placement;
 mod state;
 
 fn main() {

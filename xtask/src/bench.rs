@@ -29,9 +29,9 @@ use crate::test::{trunk_build, with_browser_runner};
 use crate::util::{self, cargo};
 
 /// The native benchmark (release profile, `harness = false`).
-const NATIVE_BENCH: &[&str] = &["bench", "-p", "framewise", "--bench", "core"];
+pub(crate) const NATIVE_BENCH: &[&str] = &["bench", "-p", "framewise", "--bench", "core"];
 /// The wasm benchmark: an ignored wasm-bindgen test run in headless Chromium.
-const WASM_BENCH: &[&str] = &[
+pub(crate) const WASM_BENCH: &[&str] = &[
     "test",
     "-p",
     "framewise",
@@ -60,7 +60,9 @@ pub fn core() -> Result<()> {
     println!("\n==> native benchmark");
     let native = measure(&mut cargo(NATIVE_BENCH))?;
     println!("\n==> wasm benchmark (headless Chromium)");
-    let mut wasm_command = cargo(WASM_BENCH);
+    let mut wasm_args = WASM_BENCH.to_vec();
+    wasm_args.push("bench_video_processors");
+    let mut wasm_command = cargo(&wasm_args);
     let wasm = measure(with_browser_runner(&mut wasm_command)?)?;
 
     let rows = merge(&native, &wasm)?;
@@ -77,7 +79,7 @@ pub fn core() -> Result<()> {
 
 /// Runs `command`, echoing each line of its stdout and handing it to
 /// `on_line`; returns how the command was shown and how it exited.
-fn run_echoing(
+pub(crate) fn run_echoing(
     command: &mut Command,
     mut on_line: impl FnMut(&str) -> Result<()>,
 ) -> Result<(String, ExitStatus)> {
@@ -127,15 +129,11 @@ const REMOTE_TARGETS: [(&str, f64, bool); 11] = [
 /// Builds the demo and a release server, runs the remote driver, writes
 /// `target/bench/remote.json` and prints each figure against its target.
 pub fn remote(args: &[&str]) -> Result<()> {
-    let seconds = match args {
-        [] => LOCAL_SECONDS,
-        ["--seconds", n] => n
-            .parse()
-            .ok()
-            .filter(|&n: &u64| n > 0)
-            .with_context(|| format!("--seconds wants a whole number above 0, not {n}"))?,
-        _ => bail!("usage: cargo xtask bench remote [--seconds N]"),
-    };
+    let seconds = seconds_only(
+        args,
+        LOCAL_SECONDS,
+        "cargo xtask bench remote [--seconds N]",
+    )?;
     let dist = demo_build()?;
     println!("\n==> release build of framewise-server");
     let server = util::build_server("release")?;
@@ -197,7 +195,7 @@ pub fn remote(args: &[&str]) -> Result<()> {
 
 /// Installs what the browser benchmarks need and makes the release demo
 /// build they measure (`target/bench-dist`).
-fn demo_build() -> Result<std::path::PathBuf> {
+pub(crate) fn demo_build() -> Result<std::path::PathBuf> {
     setup::web_tools()?;
     setup::native_libs()?;
     setup::browser()?;
@@ -362,12 +360,7 @@ pub fn local(args: &[&str]) -> Result<()> {
     let mut rest = args.iter();
     while let Some(&arg) = rest.next() {
         match (arg, rest.next()) {
-            ("--seconds", Some(n)) => {
-                seconds =
-                    n.parse().ok().filter(|&n: &u64| n > 0).with_context(|| {
-                        format!("--seconds wants a whole number above 0, not {n}")
-                    })?;
-            }
+            ("--seconds", Some(n)) => seconds = parse_seconds(n)?,
             ("--processors", Some(list)) => processors = Some(list),
             _ => bail!("usage: cargo xtask bench local [--seconds N] [--processors a,b]"),
         }
@@ -456,12 +449,42 @@ fn parse_local(line: &str) -> Result<Option<Value>> {
     Ok(Some(value))
 }
 
+/// `--seconds N` as a whole number above 0.
+fn parse_seconds(n: &str) -> Result<u64> {
+    n.parse()
+        .ok()
+        .filter(|&n: &u64| n > 0)
+        .with_context(|| format!("--seconds wants a whole number above 0, not {n}"))
+}
+
+/// The seconds of a command whose only option is `--seconds N`
+/// (`default` without it); anything else is `usage`.
+pub(crate) fn seconds_only(args: &[&str], default: u64, usage: &str) -> Result<u64> {
+    match args {
+        [] => Ok(default),
+        ["--seconds", n] => parse_seconds(n),
+        _ => bail!("usage: {usage}"),
+    }
+}
+
+/// A table cell: the number with `decimals`, `-` for null.
+pub(crate) fn cell(value: &Value, decimals: usize) -> String {
+    value
+        .as_f64()
+        .map_or_else(|| "-".to_owned(), |n| format!("{n:.decimals$}"))
+}
+
 /// The rows as a JSON list, keys in [`LOCAL_KEYS`] order, one row per line.
 fn local_json(rows: &[Value]) -> String {
+    rows_json(rows, &LOCAL_KEYS)
+}
+
+/// `rows` as a JSON list, one row per line with `keys` in that order.
+pub(crate) fn rows_json(rows: &[Value], keys: &[&str]) -> String {
     let lines: Vec<String> = rows
         .iter()
         .map(|row| {
-            let fields: Vec<String> = LOCAL_KEYS
+            let fields: Vec<String> = keys
                 .iter()
                 .map(|k| format!("{}: {}", Value::from(*k), row[*k]))
                 .collect();
@@ -488,10 +511,6 @@ fn local_table(rows: &[Value]) -> String {
         "lat p50",
         "first ms"
     );
-    let cell = |v: &Value, decimals: usize| {
-        v.as_f64()
-            .map_or_else(|| "-".to_owned(), |n| format!("{n:.decimals$}"))
-    };
     for row in rows {
         let size = format!("{}x{}", row["width"], row["height"]);
         out.push_str(&format!(

@@ -20,9 +20,14 @@
 //! - `cargo xtask bench remote [--seconds N]` — the release demo against a
 //!   release `framewise-server` on 127.0.0.1, written to
 //!   `target/bench/remote.json`;
+//! - `cargo xtask bench audio [--seconds N]` — every audio processor timed
+//!   natively and in wasm, and run by the release demo on a fake
+//!   microphone, locally and on a release `framewise-server`, written to
+//!   `target/bench/audio.json`;
 //! - `cargo xtask setup [--browser]` — only the installs.
 
 mod bench;
+mod bench_audio;
 mod bundle;
 mod demo;
 mod setup;
@@ -58,9 +63,16 @@ Commands:
                     per stream, concurrent streams (browsers and Rust peers),
                     memory growth over 50 sessions; writes
                     target/bench/remote.json
+  bench audio [--seconds N]
+                    every audio processor: native and wasm us per 10 ms block,
+                    and the release demo on a fake microphone of clicks in
+                    headless Chromium, locally and on a release server:
+                    added latency against the raw microphone and underruns
+                    over N s (default 60); writes target/bench/audio.json
   setup [--browser] only install the tools (wasm32 target, trunk, wasm-bindgen,
-                    wasm-opt, libvpx-dev; with --browser also chromium +
-                    chromium-driver)
+                    wasm-opt, libvpx-dev, libopus-dev; with --browser also
+                    chromium + chromium-driver and espeak-ng, the tests'
+                    speech)
   help              this text
 ";
 
@@ -73,10 +85,12 @@ fn main() -> ExitCode {
         ["bench", "core"] => bench::core(),
         ["bench", "local", rest @ ..] => bench::local(rest),
         ["bench", "remote", rest @ ..] => bench::remote(rest),
+        ["bench", "audio", rest @ ..] => bench_audio::run(rest),
         ["setup"] => setup::web_tools().and_then(|()| setup::native_libs()),
         ["setup", "--browser"] => setup::web_tools()
             .and_then(|()| setup::native_libs())
-            .and_then(|()| setup::browser()),
+            .and_then(|()| setup::browser())
+            .and_then(|()| setup::speech()),
         [] | ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

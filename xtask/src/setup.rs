@@ -6,8 +6,10 @@
 //! - `wasm-bindgen-cli` equal to the `wasm-bindgen` in Cargo.lock;
 //! - `wasm-opt` from npm's `binaryen` [`BINARYEN_VERSION`] (Debian's is too
 //!   old to read what current Rust emits);
-//! - Debian's `chromium` + `chromium-driver` for browser tests;
-//! - Debian's `libvpx-dev` (+ `pkg-config`), which `framewise-vpx` links.
+//! - Debian's `chromium` + `chromium-driver` for browser tests, and
+//!   `espeak-ng` for the speech the voice activity tests hear;
+//! - Debian's `libvpx-dev` and `libopus-dev` (+ `pkg-config`), which
+//!   `framewise-vpx` and `framewise-opus` link.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -243,27 +245,55 @@ pub fn browser() -> Result<()> {
     }
 }
 
-/// Native libraries the workspace links: Debian's `libvpx-dev` (found
-/// through `pkg-config`) for `framewise-vpx`.
-pub fn native_libs() -> Result<()> {
-    let vpx = || output_of("pkg-config", &["--modversion", "vpx"]);
-    if let Some(version) = vpx() {
-        ok("libvpx-dev", &version);
+/// Debian's `espeak-ng`, which renders the speech the voice activity
+/// tests listen to.
+pub fn speech() -> Result<()> {
+    let version = || output_of("espeak-ng", &["--version"]);
+    if let Some(found) = version() {
+        ok("espeak-ng", found.split_whitespace().nth(3).unwrap_or(""));
         return Ok(());
     }
-    installing(
-        "libvpx-dev + pkg-config",
-        "apt-get update; apt-get install -y libvpx-dev pkg-config",
-    );
+    installing("espeak-ng", "apt-get update; apt-get install -y espeak-ng");
     apt(&["update"])?;
-    apt(&["install", "-y", "libvpx-dev", "pkg-config"])?;
-    match vpx() {
-        Some(version) => {
-            ok("libvpx-dev", &version);
-            Ok(())
-        }
-        None => bail!("apt-get installed libvpx-dev, yet `pkg-config --modversion vpx` fails"),
+    apt(&["install", "-y", "espeak-ng"])?;
+    match version() {
+        Some(_) => Ok(()),
+        None => bail!("apt-get installed espeak-ng, yet `espeak-ng --version` fails"),
     }
+}
+
+/// Native libraries the workspace links: Debian's `libvpx-dev` (found
+/// through `pkg-config`) for `framewise-vpx` and `libopus-dev` for
+/// `framewise-opus`.
+pub fn native_libs() -> Result<()> {
+    const LIBS: [(&str, &str); 2] = [("vpx", "libvpx-dev"), ("opus", "libopus-dev")];
+    let version = |module: &str| output_of("pkg-config", &["--modversion", module]);
+    let missing: Vec<&str> = LIBS
+        .iter()
+        .filter(|(module, _)| version(module).is_none())
+        .map(|&(_, package)| package)
+        .collect();
+    if !missing.is_empty() {
+        let list = missing.join(" ");
+        installing(
+            &format!("{list} + pkg-config"),
+            &format!("apt-get update; apt-get install -y {list} pkg-config"),
+        );
+        apt(&["update"])?;
+        let mut args = vec!["install", "-y"];
+        args.extend(&missing);
+        args.push("pkg-config");
+        apt(&args)?;
+    }
+    for (module, package) in LIBS {
+        match version(module) {
+            Some(found) => ok(package, &found),
+            None => {
+                bail!("apt-get installed {package}, yet `pkg-config --modversion {module}` fails")
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs `apt-get args…` as root (through `sudo -n` when not root), without

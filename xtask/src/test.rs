@@ -25,7 +25,10 @@ type Step = (&'static str, Box<dyn FnOnce() -> Result<()>>);
 /// Runs the steps, timing each; prints a summary either way.
 pub fn run() -> Result<()> {
     let steps: Vec<Step> = vec![
-        ("setup (tools + libvpx + Chromium)", Box::new(setup_all)),
+        (
+            "setup (tools, libvpx + libopus, Chromium, espeak-ng)",
+            Box::new(setup_all),
+        ),
         (
             "cargo fmt --check",
             Box::new(|| run_cargo(&["fmt", "--all", "--check"])),
@@ -79,7 +82,8 @@ fn run_cargo(args: &[&str]) -> Result<()> {
 fn setup_all() -> Result<()> {
     setup::web_tools()?;
     setup::native_libs()?;
-    setup::browser()
+    setup::browser()?;
+    setup::speech()
 }
 
 fn clippy_native() -> Result<()> {

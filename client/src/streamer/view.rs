@@ -155,10 +155,15 @@ pub fn Streamer(props: &StreamerProps) -> Html {
         }
         _ => model.warning.clone(),
     };
+    // Where the audio processor runs, under the video's lines.
+    let audio_line = model
+        .audio_runs_at
+        .zip(props.audio_processor.as_ref())
+        .map(|(at, name)| format!("audio {name} · runs {at}"));
     let stats = match (&model.stats, props.show_stats) {
         (Some(s), true) => html! {
             <div class="fw-stats" aria-live="off">
-                { for s.lines().into_iter().map(|line| html! { <div>{ line }</div> }) }
+                { for s.lines().into_iter().chain(audio_line).map(|line| html! { <div>{ line }</div> }) }
             </div>
         },
         _ => html! {},

@@ -1,12 +1,15 @@
 //! The media path of a session, as plain synchronous code: VP8 packets
 //! joined into frames ([`vp8_rtp`]), the latest-frame-wins slot between
-//! decoding and processing ([`slot`]), and decode / process / encode
-//! ([`processor`]). The session's tasks ([`crate::session`]) drive it.
+//! decoding and processing ([`slot`]), decode / process / encode of video
+//! ([`processor`]) and of audio, Opus packet by packet ([`audio`]). The
+//! session's tasks ([`crate::session`]) drive it.
 
+pub mod audio;
 pub mod processor;
 pub mod slot;
 pub mod vp8_rtp;
 
+pub use audio::{AudioError, AudioPacket, AudioProcessor, ProcessedAudio};
 pub use processor::{FrameProcessor, MediaError, Processed, VideoDecoder};
 pub use slot::LatestSlot;
 pub use vp8_rtp::{FrameAssembler, Vp8Frame};

@@ -74,8 +74,19 @@ pub async fn post_session(
 
 /// Starts a session with `processor` for `peer` through `app`.
 pub async fn connect(app: axum::Router, peer: &mut Peer, processor: &str) -> SessionAnswer {
-    let offer = peer.offer().await.unwrap();
-    let body = serde_json::json!({"sdp": offer, "processor": processor, "params": {}}).to_string();
+    let request = serde_json::json!({"processor": processor, "params": {}});
+    connect_with(app, peer, request).await
+}
+
+/// Starts a session for `peer` through `app` with `request` (a session
+/// request's JSON without its `sdp`, which the peer's offer fills in).
+pub async fn connect_with(
+    app: axum::Router,
+    peer: &mut Peer,
+    mut request: serde_json::Value,
+) -> SessionAnswer {
+    request["sdp"] = peer.offer().await.unwrap().into();
+    let body = request.to_string();
     let (status, location, json) = post_session(app, body).await;
     assert_eq!(status, StatusCode::CREATED, "{json}");
     let answer: SessionAnswer = serde_json::from_value(json).unwrap();

@@ -52,6 +52,11 @@ fn register_builtins(registry: &mut Registry) {
         registry.register_audio(biquad::lowpass_info(), biquad::Biquad::lowpass),
         registry.register_audio(biquad::highpass_info(), biquad::Biquad::highpass),
         registry.register_audio(level_meter::info(), level_meter::LevelMeter::default),
+        registry.register_audio(pitch::info(), pitch::PitchMeter::default),
+        registry.register_audio(
+            voice_activity::info(),
+            voice_activity::VoiceActivity::default,
+        ),
     ];
     debug_assert!(video_results
         .iter()

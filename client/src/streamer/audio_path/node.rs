@@ -73,8 +73,7 @@ impl AudioPath {
                 url: wasm_url.clone(),
                 detail: e.to_string(),
             })?;
-        let options = js::object(&[("latencyHint", JsValue::from_str("interactive"))])?;
-        let context = js::construct("AudioContext", &[options.into()])?;
+        let context = audio_context(microphone)?;
         let path = Self::build(
             &context, &glue, module, microphone, processor, params, on_event,
         )
@@ -319,6 +318,26 @@ fn media_source(context: &JsValue, microphone: &MediaStreamTrack) -> Result<JsVa
     let stream = MediaStream::new_with_tracks(&js_sys::Array::of1(microphone))
         .map_err(|e| JsError::threw("new MediaStream", &e))?;
     js::call(context, "createMediaStreamSource", &[stream.into()])
+}
+
+/// An `AudioContext` for `microphone`, at its sample rate when it says
+/// one (no resampling between the microphone and the processor, a few ms
+/// less latency), else at the device's.
+fn audio_context(microphone: &MediaStreamTrack) -> Result<JsValue, JsError> {
+    let rate = js::call(microphone, "getSettings", &[])
+        .and_then(|settings| js::get(&settings, "sampleRate"))
+        .ok()
+        .and_then(|v| v.as_f64())
+        .filter(|rate| (8_000.0..=384_000.0).contains(rate));
+    let interactive = ("latencyHint", JsValue::from_str("interactive"));
+    if let Some(rate) = rate {
+        let options = js::object(&[interactive.clone(), ("sampleRate", JsValue::from(rate))])?;
+        if let Ok(context) = js::construct("AudioContext", &[options.into()]) {
+            return Ok(context);
+        }
+    }
+    let options = js::object(&[interactive])?;
+    js::construct("AudioContext", &[options.into()])
 }
 
 #[cfg(test)]

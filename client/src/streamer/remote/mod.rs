@@ -1,5 +1,7 @@
 //! Remote placement: the camera goes to a `framewise-server` over the
-//! browser's own `RTCPeerConnection`, and the processed video comes back.
+//! browser's own `RTCPeerConnection`, and the processed video comes back;
+//! with an audio processor the microphone goes too (in the same stream)
+//! and the processed audio comes back as a second track.
 //!
 //! Signaling is one HTTP exchange, non-trickle ([`signaling`]): the offer
 //! with every candidate the server can use ([`gathering`]) is POSTed with
@@ -19,6 +21,7 @@ use std::rc::Rc;
 use framewise::wire::{self, ClientMessage, RemoteStats, ServerMessage, WireError};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::{MediaStream, MediaStreamTrack};
 
 use crate::js::{self, JsError};
@@ -84,6 +87,8 @@ pub struct IceServerConfig {
 pub enum RemoteEvent {
     /// The processed video track arrived.
     Track(JsValue),
+    /// The processed audio track arrived.
+    AudioTrack(MediaStreamTrack),
     /// A message on the DataChannel.
     Message(ServerMessage),
     /// The DataChannel carried something that is not a Framewise message
@@ -108,6 +113,18 @@ pub struct Remote {
 /// The processor a session runs and its first params.
 pub struct Offer<'a> {
     /// Registry name of the processor.
+    pub processor: &'a str,
+    /// Its params.
+    pub params: &'a Value,
+    /// The microphone and its processor, when audio is processed too.
+    pub audio: Option<AudioOffer<'a>>,
+}
+
+/// The microphone a session sends and the audio processor it runs.
+pub struct AudioOffer<'a> {
+    /// The raw microphone track.
+    pub track: &'a MediaStreamTrack,
+    /// Registry name of the audio processor.
     pub processor: &'a str,
     /// Its params.
     pub params: &'a Value,
@@ -161,9 +178,17 @@ impl Remote {
         on_event: Rc<dyn Fn(RemoteEvent)>,
     ) -> Result<(), RemoteError> {
         let pc = remote.borrow().pc.clone();
-        let stream = MediaStream::new_with_tracks(&js_sys::Array::of1(track))
+        let tracks = js_sys::Array::of1(track);
+        if let Some(audio) = &offer.audio {
+            tracks.push(audio.track);
+        }
+        // One stream, so the browser keeps audio and video in sync.
+        let stream = MediaStream::new_with_tracks(&tracks)
             .map_err(|e| JsError::threw("new MediaStream", &e))?;
-        let sender = js::call(&pc, "addTrack", &[track.into(), stream.into()])?;
+        let sender = js::call(&pc, "addTrack", &[track.into(), stream.clone().into()])?;
+        if let Some(audio) = &offer.audio {
+            js::call(&pc, "addTrack", &[audio.track.into(), stream.into()])?;
+        }
         let channel = js::call(
             &pc,
             "createDataChannel",
@@ -183,8 +208,12 @@ impl Remote {
             .ok()
             .and_then(|d| js::get_string(&d, "sdp"))
             .ok_or_else(|| JsError::unexpected("the local description", "an SDP offer"))?;
-        let body =
+        let mut body =
             serde_json::json!({"sdp": sdp, "processor": offer.processor, "params": offer.params});
+        if let Some(audio) = &offer.audio {
+            body["audio_processor"] = audio.processor.into();
+            body["audio_params"] = audio.params.clone();
+        }
         let url = signaling::sessions_url(server);
         let response = signaling::post_json(&url, &body.to_string())
             .await
@@ -206,9 +235,21 @@ impl Remote {
 
     /// Sends the processor's complete params (applied between frames).
     pub fn send_params(&self, params: &Value) -> Result<(), RemoteError> {
-        let message = wire::encode(&ClientMessage::Params {
+        self.send(&ClientMessage::Params {
             params: params.clone(),
-        });
+        })
+    }
+
+    /// Sends the audio processor's complete params (applied between
+    /// blocks).
+    pub fn send_audio_params(&self, params: &Value) -> Result<(), RemoteError> {
+        self.send(&ClientMessage::AudioParams {
+            params: params.clone(),
+        })
+    }
+
+    fn send(&self, message: &ClientMessage) -> Result<(), RemoteError> {
+        let message = wire::encode(message);
         let open = js::get_string(&self.channel, "readyState").is_some_and(|s| s == "open");
         if !open {
             return Err(RemoteError::ChannelNotOpen);
@@ -268,7 +309,12 @@ fn listen_all(
     {
         let on_event = on_event.clone();
         handlers.push(listen(pc, "ontrack", move |event| {
-            if let Ok(track) = js::get(&event, "track") {
+            let Ok(track) = js::get(&event, "track") else {
+                return;
+            };
+            if js::get_string(&track, "kind").is_some_and(|kind| kind == "audio") {
+                on_event(RemoteEvent::AudioTrack(track.unchecked_into()));
+            } else {
                 on_event(RemoteEvent::Track(track));
             }
         })?);

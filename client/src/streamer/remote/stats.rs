@@ -116,6 +116,7 @@ mod tests {
             encode_ms_p50: 4.0,
             width: 640,
             height: 480,
+            ..RemoteStats::default()
         };
         let mut rates = ServerRates::default();
         rates.sample(&remote, 0.0);

@@ -3,22 +3,35 @@
 //! of the raw microphone, its results and failures handled. Video never
 //! waits for it, and a failure of audio leaves the video running (with
 //! the raw microphone in the output and a warning saying why).
+//!
+//! Audio follows the video's placement: a remote session sends the raw
+//! microphone with the camera, and when the server's processed audio
+//! arrives it takes the local path's place (which is released); when the
+//! session is lost the local path starts again.
 
 use std::rc::Rc;
 
+use serde_json::Value;
+use web_sys::MediaStreamTrack;
+
 use super::Context;
 use crate::js;
-use crate::stats::RUNS_LOCAL;
+use crate::stats::{RUNS_LOCAL, RUNS_REMOTE};
 use crate::streamer::audio_path::{AudioEvent, AudioPath};
 use crate::streamer::error::StreamerError;
 use crate::streamer::model::StreamerAction;
+use crate::streamer::placement::Placement;
 
 impl Context {
     /// Starts the audio path when the props name an audio processor and
-    /// the microphone is open.
+    /// the microphone is open (not under `Placement::Remote`: the server
+    /// runs it there).
     pub(super) fn start_audio(&self, generation: u64) {
         let (processor, worker_url, params) = {
             let props = self.props.borrow();
+            if matches!(props.placement, Placement::Remote { .. }) {
+                return;
+            }
             let Some(processor) = props.audio_processor.clone().filter(|_| props.audio) else {
                 return;
             };
@@ -57,11 +70,16 @@ impl Context {
     }
 
     /// Puts `path`'s processed track in the output in place of the raw
-    /// microphone.
-    fn show_audio(&self, path: AudioPath) {
+    /// microphone (unless the server's processed audio plays already:
+    /// then `path` is not needed).
+    fn show_audio(&self, mut path: AudioPath) {
         {
             let mut session = self.session.borrow_mut();
             let session = &mut *session;
+            if session.remote_audio.is_some() {
+                path.release();
+                return;
+            }
             let raw = session.capture.as_ref().and_then(|c| c.audio());
             session.output.replace_audio(raw, path.output());
             session.audio = Some(path);
@@ -98,13 +116,89 @@ impl Context {
         }
         self.model.dispatch(StreamerAction::Audio(None));
     }
+
+    /// What a remote session is to do with the microphone: `Some` when
+    /// the props name an audio processor and the microphone is open.
+    pub(super) fn remote_audio_job(&self) -> Option<RemoteAudioJob> {
+        let props = self.props.borrow();
+        let processor = props.audio_processor.clone().filter(|_| props.audio)?;
+        let microphone = self
+            .session
+            .borrow()
+            .capture
+            .as_ref()
+            .and_then(|c| c.audio().cloned())?;
+        Some(RemoteAudioJob {
+            microphone,
+            processor: processor.to_string(),
+            params: self.audio_params.borrow().clone(),
+        })
+    }
+
+    /// The server's processed audio arrived: it replaces what the output
+    /// played (the local path's track, or the raw microphone), and the
+    /// local path is released.
+    pub(super) fn show_remote_audio(&self, track: MediaStreamTrack) {
+        {
+            let mut session = self.session.borrow_mut();
+            let session = &mut *session;
+            let local = session.audio.take();
+            let old = match &local {
+                Some(path) => Some(path.output().clone()),
+                None => session.capture.as_ref().and_then(|c| c.audio().cloned()),
+            };
+            session.output.replace_audio(old.as_ref(), &track);
+            if let Some(mut path) = local {
+                path.release();
+            }
+            session.remote_audio = Some(track);
+        }
+        self.model
+            .dispatch(StreamerAction::Audio(Some(RUNS_REMOTE)));
+    }
+
+    /// The remote session ended while it processed the audio: the raw
+    /// microphone goes back in the output and the local path starts
+    /// again.
+    pub(super) fn local_audio_again(&self) {
+        let generation = {
+            let mut session = self.session.borrow_mut();
+            let session = &mut *session;
+            let Some(remote) = session.remote_audio.take() else {
+                return;
+            };
+            if let Some(raw) = session.capture.as_ref().and_then(|c| c.audio()) {
+                session.output.replace_audio(Some(&remote), raw);
+            }
+            remote.stop();
+            session.generation
+        };
+        self.model.dispatch(StreamerAction::Audio(None));
+        self.start_audio(generation);
+    }
+}
+
+/// The microphone a remote session sends and what runs on it.
+pub(super) struct RemoteAudioJob {
+    /// The raw microphone track.
+    pub microphone: MediaStreamTrack,
+    /// Registry name of the audio processor.
+    pub processor: String,
+    /// Its params.
+    pub params: Value,
 }
 
 impl super::Session {
-    /// Sends new audio params to the running audio path.
-    pub fn configure_audio(&self, params: &serde_json::Value) {
+    /// Sends new audio params to whatever processes the audio: the local
+    /// path, the server.
+    pub fn configure_audio(&self, params: &Value) {
         if let Some(path) = &self.audio {
             if let Err(error) = path.configure(params) {
+                js::warn(&error);
+            }
+        }
+        if let (Some(remote), true) = (&self.remote, self.remote_audio.is_some()) {
+            if let Err(error) = remote.borrow().send_audio_params(params) {
                 js::warn(&error);
             }
         }

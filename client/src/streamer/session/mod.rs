@@ -58,6 +58,8 @@ pub struct Session {
     output: Output,
     /// The microphone through the audio processor, once it runs.
     audio: Option<AudioPath>,
+    /// The server's processed audio, once it plays in the output.
+    remote_audio: Option<web_sys::MediaStreamTrack>,
     /// `performance.now()` at START.
     started_at: f64,
     /// Whether the first processed frame was reported.
@@ -148,6 +150,7 @@ impl Session {
         }
         self.remote_pending = false;
         self.runs_remote = false;
+        self.remote_audio = None;
         self.auto = AutoPolicy::default();
         if let Some(mut path) = self.path.take() {
             path.release();
@@ -296,11 +299,13 @@ impl Context {
             output,
             capture,
             audio,
+            remote_audio,
             ..
         } = &mut *session;
-        let audio = match audio {
-            Some(path) => Some(path.output()),
-            None => capture.as_ref().and_then(|c| c.audio()),
+        let audio = match (remote_audio, audio) {
+            (Some(remote), _) => Some(&*remote),
+            (None, Some(path)) => Some(path.output()),
+            (None, None) => capture.as_ref().and_then(|c| c.audio()),
         };
         output
             .show(element, video, audio)

@@ -14,7 +14,7 @@ use crate::stats::{StreamStats, PATH_WEBRTC, RUNS_REMOTE};
 use crate::streamer::error::StreamerError;
 use crate::streamer::model::StreamerAction;
 use crate::streamer::placement::Placement;
-use crate::streamer::remote::{Offer, Remote, RemoteEvent};
+use crate::streamer::remote::{AudioOffer, Offer, Remote, RemoteEvent};
 
 impl Context {
     /// After the camera opened: start local or remote as the placement
@@ -51,6 +51,7 @@ impl Context {
         let Some(track) = track else { return };
         let ice_servers = self.props.borrow().ice_servers.clone();
         let job = self.job();
+        let audio_job = self.remote_audio_job();
         let context = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let on_event: Rc<dyn Fn(RemoteEvent)> = {
@@ -60,6 +61,11 @@ impl Context {
             let offer = Offer {
                 processor: &job.processor,
                 params: &job.params,
+                audio: audio_job.as_ref().map(|audio| AudioOffer {
+                    track: &audio.microphone,
+                    processor: &audio.processor,
+                    params: &audio.params,
+                }),
             };
             let opened = Remote::open(&server, &ice_servers, &track, offer, on_event).await;
             let current = context.is_current(generation);
@@ -86,6 +92,7 @@ impl Context {
             return;
         }
         let reason = self.props.borrow().text.back_to_local(&error);
+        self.local_audio_again();
         let (paused, needs_worker) = {
             let mut session = self.session.borrow_mut();
             session.remote_pending = false;
@@ -126,6 +133,7 @@ impl Context {
                 // move back.
                 self.session.borrow_mut().pause_worker();
             }
+            RemoteEvent::AudioTrack(track) => self.show_remote_audio(track),
             RemoteEvent::Message(ServerMessage::Stats(remote)) => {
                 let (worker, first_frame_ms, reason) = {
                     let mut session = self.session.borrow_mut();

@@ -4,3 +4,11 @@ pub mod biquad;
 pub mod delay;
 pub mod gain;
 pub mod level_meter;
+pub mod pitch;
+pub mod resample;
+pub mod voice_activity;
+
+/// One interleaved sample frame (a sample per channel) mixed to mono.
+pub(crate) fn mono(block: &[f32]) -> f64 {
+    block.iter().map(|&s| f64::from(s)).sum::<f64>() / block.len().max(1) as f64
+}

@@ -1,0 +1,91 @@
+//! Audio through the server end to end: the demo with `placement=remote`
+//! sends the fake microphone (a generated tone) to `framewise-server` as
+//! Opus next to the camera; the server runs the audio processor and sends
+//! Opus back, which the page records beside the raw microphone.
+
+use std::time::Duration;
+
+use framewise::synth;
+use framewise_e2e::audio::{rms, Recording, CONTEXT_SPY};
+use framewise_e2e::camera::{set_slider, wait_playing, SPY};
+use framewise_e2e::server::ServerProcess;
+use framewise_e2e::webdriver::Browser;
+use framewise_e2e::{dist_dir, fake_camera_flag, microphone_flag};
+use serde_json::Value;
+
+/// Chromium gathers loopback candidates only with this flag.
+const LOOPBACK: &str = "--allow-loopback-in-peer-connection";
+
+/// The server serving the demo, and Chromium on `query` with the
+/// generated camera and a 440 Hz tone at half scale as the microphone;
+/// waits until the audio processor runs on the server.
+fn open_remote(query: &str) -> (ServerProcess, Browser) {
+    let server =
+        ServerProcess::start(&dist_dir().expect("no demo build"), &[]).expect("framewise-server");
+    let camera = fake_camera_flag().expect("writing the fake camera");
+    let tone = microphone_flag("tone-440", &synth::wav(48_000, 1, 2.0, 440.0)).expect("tone");
+    let autoplay = "--autoplay-policy=no-user-gesture-required";
+    let browser = Browser::start(&[&camera, &tone, autoplay, LOOPBACK]).expect("Chromium");
+    for script in [SPY, CONTEXT_SPY] {
+        browser.add_init_script(script).expect("init script");
+    }
+    browser.goto(&server.url(query)).expect("loading the page");
+    wait_playing(&browser);
+    let runs = browser.wait_for(
+        "const at = document.querySelector('.fw-streamer').dataset.audioRunsAt; \
+         return at === 'remote' ? at : null",
+        Duration::from_secs(30),
+    );
+    let warning = browser
+        .execute(
+            "return document.querySelector('.fw-error').textContent",
+            &[],
+        )
+        .unwrap_or(Value::Null);
+    assert!(
+        runs.is_ok(),
+        "the audio does not run on the server: {warning}"
+    );
+    (server, browser)
+}
+
+#[test]
+#[ignore = "needs builds of www/ and framewise-server, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn gain_on_the_server_halves_the_rms_through_opus() {
+    let (server, browser) =
+        open_remote("/?processor=gain&mode=camera&placement=remote&autostart=1");
+    assert_eq!(server.sessions().unwrap(), 1);
+    // Opus settles in a few packets; the output is its decode.
+    std::thread::sleep(Duration::from_millis(500));
+    let unity = Recording::take(&browser, 1000);
+    set_slider(&browser, "fw-gain-gain_db", "-6");
+    std::thread::sleep(Duration::from_millis(600));
+    let halved = Recording::take(&browser, 1000);
+    println!(
+        "through the server: output/microphone RMS at 0 dB {:.4}, at -6 dB {:.4} (microphone {:.4})",
+        unity.gain(),
+        halved.gain(),
+        rms(&unity.mic)
+    );
+    assert!(rms(&unity.mic) > 0.05, "the microphone is too quiet");
+    // Opus at 64 kbit/s keeps a steady tone's level within a few percent.
+    assert!(
+        (unity.gain() - 1.0).abs() <= 0.06,
+        "0 dB through the server changed the level: {:.4}",
+        unity.gain()
+    );
+    let expected = 10f64.powf(-6.0 / 20.0);
+    let ratio = halved.gain() / unity.gain();
+    assert!(
+        (ratio - expected).abs() <= 0.03 * expected,
+        "-6 dB through the server gave {ratio:.4} of the 0 dB level, not {expected:.4} ± 3%"
+    );
+    browser
+        .execute(
+            "document.querySelector('.fw-stop').click(); return true",
+            &[],
+        )
+        .unwrap();
+    let sessions = server.wait_no_sessions().unwrap();
+    assert_eq!(sessions, 0, "STOP left the server session running");
+}
