@@ -369,11 +369,11 @@ fn level_meter_reports_rms_and_peak_per_channel() {
     assert_eq!(results[0]["peak_dbfs"], json!([-120.0]));
 }
 
-/// The pitch results for `seconds` of `audio` fed in render quanta of
-/// 128 samples, as a real stream is.
-fn pitch_of(audio: AudioFrame, params: Value) -> Vec<Value> {
+/// The results of audio processor `name` for `audio` fed in render
+/// quanta of 128 samples, as a real stream is.
+fn results_of(name: &str, audio: AudioFrame, params: Value) -> Vec<Value> {
     let mut pipeline = Registry::with_builtins()
-        .audio("pitch", &params)
+        .audio(name, &params)
         .expect("valid params");
     let channels = usize::from(audio.channels());
     let mut results = Vec::new();
@@ -393,7 +393,11 @@ fn pitch_finds_the_frequency_and_note_of_a_tone() {
         (48_000, 261.63, "C4"),
         (48_000, 1000.0, "B5"),
     ] {
-        let results = pitch_of(synth::sine(rate, 2, rate as usize / 2, hz, 0.5), json!({}));
+        let results = results_of(
+            "pitch",
+            synth::sine(rate, 2, rate as usize / 2, hz, 0.5),
+            json!({}),
+        );
         // Two periods of 60 Hz per window, a result every half window.
         let window = 2.0 * (f64::from(rate) / 60.0).ceil();
         let expected = ((f64::from(rate) / 2.0 - window) / (window / 2.0)).floor() as usize + 1;
@@ -416,12 +420,12 @@ fn pitch_finds_the_frequency_and_note_of_a_tone() {
 
 #[test]
 fn pitch_of_silence_and_noise_is_none_and_the_sound_is_unchanged() {
-    let silence = pitch_of(synth::sine(48_000, 1, 24_000, 0.0, 0.0), json!({}));
+    let silence = results_of("pitch", synth::sine(48_000, 1, 24_000, 0.0, 0.0), json!({}));
     assert!(!silence.is_empty());
     assert!(silence
         .iter()
         .all(|r| r["hz"].is_null() && r["note"].is_null()));
-    let noise = pitch_of(synth::noise(48_000, 1, 24_000, 0.5, 7), json!({}));
+    let noise = results_of("pitch", synth::noise(48_000, 1, 24_000, 0.5, 7), json!({}));
     let pitched = noise.iter().filter(|r| !r["hz"].is_null()).count();
     assert!(
         pitched * 10 <= noise.len(),
@@ -437,7 +441,8 @@ fn pitch_of_silence_and_noise_is_none_and_the_sound_is_unchanged() {
 fn pitch_range_limits_what_is_found() {
     // 50 Hz is below the lowest frequency asked for: no pitch, or a
     // harmonic inside the range, never 50.
-    let results = pitch_of(
+    let results = results_of(
+        "pitch",
         synth::sine(48_000, 1, 24_000, 50.0, 0.5),
         json!({"min_hz": 100}),
     );
@@ -449,6 +454,68 @@ fn pitch_range_limits_what_is_found() {
         .err()
         .unwrap();
     assert!(refused.to_string().contains("max_hz"), "{refused}");
+}
+
+#[test]
+fn spectrum_peaks_at_the_tone_in_its_band() {
+    for (rate, hz) in [(48_000, 440.0), (44_100, 3_000.0), (48_000, 100.0)] {
+        let tone = synth::sine(rate, 2, rate as usize, hz, 0.5);
+        let results = results_of("spectrum", tone, json!({}));
+        // 20 a second once the first 4096 samples are in.
+        assert!(
+            (15..=20).contains(&results.len()),
+            "{} results",
+            results.len()
+        );
+        let last = results.last().unwrap();
+        let peak = last["peak_hz"].as_f64().unwrap();
+        assert!((peak - hz).abs() < 2.0, "{hz} Hz peaked at {peak}");
+        // A sine at half scale is -6 dBFS (up to 1.5 dB lower between bins).
+        let level = last["peak_db"].as_f64().unwrap();
+        assert!((-7.6..=-5.5).contains(&level), "{hz} Hz at {level} dB");
+        let bands: Vec<f64> = serde_json::from_value(last["bands_db"].clone()).unwrap();
+        assert_eq!(bands.len(), 32);
+        let (min, max) = (
+            last["min_hz"].as_f64().unwrap(),
+            last["max_hz"].as_f64().unwrap(),
+        );
+        let loudest = (0..bands.len())
+            .max_by(|&a, &b| bands[a].total_cmp(&bands[b]))
+            .unwrap();
+        let ratio = (max / min).ln() / bands.len() as f64;
+        let (low, high) = (
+            min * (ratio * loudest as f64).exp(),
+            min * (ratio * (loudest + 1) as f64).exp(),
+        );
+        assert!(
+            low <= hz * 1.02 && hz <= high * 1.02,
+            "{hz} Hz loudest in {low}..{high}"
+        );
+    }
+}
+
+#[test]
+fn spectrum_of_silence_has_no_peak_and_the_sound_is_unchanged() {
+    let silence = results_of(
+        "spectrum",
+        synth::sine(48_000, 1, 24_000, 0.0, 0.0),
+        json!({}),
+    );
+    assert!(!silence.is_empty());
+    assert!(silence.iter().all(|r| r["peak_hz"].is_null()));
+    let fewer = results_of(
+        "spectrum",
+        synth::sine(48_000, 1, 48_000, 440.0, 0.5),
+        json!({"updates": 5, "fft_size": "1024", "bands": 8}),
+    );
+    assert!((4..=5).contains(&fewer.len()), "{} results", fewer.len());
+    assert_eq!(fewer[0]["bands_db"].as_array().map(Vec::len), Some(8));
+    let mut tone = synth::sine(48_000, 1, 9_600, 440.0, 0.5);
+    let original = tone.clone();
+    run_audio("spectrum", json!({}), &mut tone);
+    assert_eq!(tone, original);
+    let refused = Registry::with_builtins().audio("spectrum", &json!({"fft_size": "1000"}));
+    assert!(refused.err().unwrap().to_string().contains("fft_size"));
 }
 
 #[test]

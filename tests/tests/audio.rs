@@ -291,3 +291,26 @@ fn pitch_reads_the_microphone_tone() {
     assert!((hz - 440.0).abs() < 2.0, "{result}");
     assert_eq!(result["note"], "A4", "{result}");
 }
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn spectrum_peaks_at_the_microphone_tone() {
+    let (_server, browser) = open(
+        "/?processor=spectrum&mode=camera&autostart=1",
+        &tone(1000.0),
+    );
+    let reading = browser
+        .wait_for(
+            "const r = document.body.dataset.audioResult; \
+             return r && JSON.parse(r).peak_hz ? r : null",
+            Duration::from_secs(10),
+        )
+        .expect("no spectrum reached the page");
+    let result: Value = serde_json::from_str(reading.as_str().unwrap_or("{}")).unwrap_or_default();
+    let peak = result["peak_hz"].as_f64().unwrap_or(0.0);
+    println!(
+        "spectrum of the 1 kHz tone: peak {peak:.2} Hz at {} dB",
+        result["peak_db"]
+    );
+    assert!((peak - 1000.0).abs() < 3.0, "{result}");
+}

@@ -1,7 +1,8 @@
 //! Audio through the server end to end: the demo with `placement=remote`
 //! sends the fake microphone (a generated tone) to `framewise-server` as
 //! Opus next to the camera; the server runs the audio processor and sends
-//! Opus back, which the page records beside the raw microphone.
+//! Opus back, which the page records beside the raw microphone (the
+//! gain), or whose results reach the page (the spectrum's peak).
 
 use std::time::Duration;
 
@@ -17,13 +18,14 @@ use serde_json::Value;
 const LOOPBACK: &str = "--allow-loopback-in-peer-connection";
 
 /// The server serving the demo, and Chromium on `query` with the
-/// generated camera and a 440 Hz tone at half scale as the microphone;
+/// generated camera and a tone of `hz` at half scale as the microphone;
 /// waits until the audio processor runs on the server.
-fn open_remote(query: &str) -> (ServerProcess, Browser) {
+fn open_remote(query: &str, hz: f64) -> (ServerProcess, Browser) {
     let server =
         ServerProcess::start(&dist_dir().expect("no demo build"), &[]).expect("framewise-server");
     let camera = fake_camera_flag().expect("writing the fake camera");
-    let tone = microphone_flag("tone-440", &synth::wav(48_000, 1, 2.0, 440.0)).expect("tone");
+    let tone = microphone_flag(&format!("tone-{hz}"), &synth::wav(48_000, 1, 2.0, hz))
+        .expect("writing the tone");
     let autoplay = "--autoplay-policy=no-user-gesture-required";
     let browser = Browser::start(&[&camera, &tone, autoplay, LOOPBACK]).expect("Chromium");
     for script in [SPY, CONTEXT_SPY] {
@@ -52,8 +54,10 @@ fn open_remote(query: &str) -> (ServerProcess, Browser) {
 #[test]
 #[ignore = "needs builds of www/ and framewise-server, Chromium and ChromeDriver; `cargo xtask test` runs it"]
 fn gain_on_the_server_halves_the_rms_through_opus() {
-    let (server, browser) =
-        open_remote("/?processor=gain&mode=camera&placement=remote&autostart=1");
+    let (server, browser) = open_remote(
+        "/?processor=gain&mode=camera&placement=remote&autostart=1",
+        440.0,
+    );
     assert_eq!(server.sessions().unwrap(), 1);
     // Opus settles in a few packets; the output is its decode.
     std::thread::sleep(Duration::from_millis(500));
@@ -88,4 +92,25 @@ fn gain_on_the_server_halves_the_rms_through_opus() {
         .unwrap();
     let sessions = server.wait_no_sessions().unwrap();
     assert_eq!(sessions, 0, "STOP left the server session running");
+}
+
+#[test]
+#[ignore = "needs builds of www/ and framewise-server, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn the_spectrum_on_the_server_peaks_at_the_tone() {
+    let query = "/?processor=spectrum&mode=camera&placement=remote&autostart=1";
+    let (_server, browser) = open_remote(query, 1000.0);
+    let reading = browser
+        .wait_for(
+            "const r = document.body.dataset.audioResult; \
+             return r && JSON.parse(r).peak_hz ? r : null",
+            Duration::from_secs(10),
+        )
+        .expect("no spectrum came back from the server");
+    let result: Value = serde_json::from_str(reading.as_str().unwrap_or("{}")).unwrap_or_default();
+    let peak = result["peak_hz"].as_f64().unwrap_or(0.0);
+    println!(
+        "spectrum of the 1 kHz tone through Opus: peak {peak:.2} Hz at {} dB",
+        result["peak_db"]
+    );
+    assert!((peak - 1000.0).abs() < 3.0, "{result}");
 }

@@ -57,6 +57,7 @@ fn register_builtins(registry: &mut Registry) {
             voice_activity::info(),
             voice_activity::VoiceActivity::default,
         ),
+        registry.register_audio(spectrum::info(), spectrum::SpectrumMeter::default),
     ];
     debug_assert!(video_results
         .iter()

@@ -56,6 +56,8 @@ pub fn cases(registry: &Registry) -> Vec<Case> {
         ),
         ("gain", json!({"gain_db": -7.5})),
         ("highpass", json!({"cutoff_hz": 5000, "q": 2.0})),
+        // Short enough a window that the few samples give a spectrum.
+        ("spectrum", json!({"fft_size": "1024", "updates": 30})),
     ];
     let mut cases = Vec::new();
     for info in registry.infos() {

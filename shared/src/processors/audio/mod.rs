@@ -6,6 +6,7 @@ pub mod gain;
 pub mod level_meter;
 pub mod pitch;
 pub mod resample;
+pub mod spectrum;
 pub mod voice_activity;
 
 /// One interleaved sample frame (a sample per channel) mixed to mono.

@@ -1,0 +1,262 @@
+//! `spectrum`: what frequencies the sound holds, for a plot or a meter:
+//! the magnitude spectrum of the last `fft_size` samples (mixed to mono,
+//! under a Hann window) `updates` times a second, in log-spaced bands,
+//! with the loudest frequency; the sound is unchanged.
+//!
+//! The peak is refined between bins by a parabola through the dB of the
+//! loudest bin and its neighbours (within a few Hz of a steady tone).
+//! A radix-2 FFT of our own, `f64` with `libm` twiddles, so every target
+//! gives the same numbers.
+
+use serde::Serialize;
+
+use crate::{
+    AudioFrame, AudioProcessor, Configure, Cost, MediaKind, ParamError, ParamSpec, Params,
+    ProcessError, ProcessorInfo, Results,
+};
+
+/// The registry description.
+pub fn info() -> ProcessorInfo {
+    ProcessorInfo::new(
+        "spectrum",
+        MediaKind::Audio,
+        Cost::Light,
+        "Measures the spectrum: log-spaced band levels and the loudest frequency; the sound is \
+         unchanged.",
+    )
+    .param(ParamSpec::choice(
+        "fft_size",
+        "FFT size",
+        &["1024", "2048", "4096", "8192"],
+        "4096",
+    ))
+    .param(ParamSpec::int("bands", "Bands", 8, 128, 1, 32))
+    .param(ParamSpec::int("updates", "Updates", 1, 30, 1, 20).unit("/s"))
+}
+
+/// The lowest band edge, Hz.
+pub const LOWEST_HZ: f64 = 20.0;
+/// Below this level (dBFS) a frame is silence: no peak.
+pub const SILENCE_DB: f64 = -90.0;
+
+/// One measurement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Spectrum {
+    /// The loudest frequency, or `None` in silence.
+    pub peak_hz: Option<f64>,
+    /// Its level, dBFS (a full-scale sine reads 0).
+    pub peak_db: f64,
+    /// The bands' lowest and highest edges, Hz; the bands are spaced
+    /// evenly in log frequency between them.
+    pub min_hz: f64,
+    /// See `min_hz`.
+    pub max_hz: f64,
+    /// Each band's level: its loudest bin, dBFS (floored at −120).
+    pub bands_db: Vec<f64>,
+}
+
+/// An in-place radix-2 FFT of `re` + i·`im` (their length a power of two).
+fn fft(re: &mut [f64], im: &mut [f64], twiddles: &[(f64, f64)]) {
+    let n = re.len();
+    let bits = n.trailing_zeros();
+    for i in 0..n {
+        let j = i.reverse_bits() >> (usize::BITS - bits);
+        if j > i {
+            re.swap(i, j);
+            im.swap(i, j);
+        }
+    }
+    let mut len = 2;
+    while len <= n {
+        let stride = n / len;
+        for start in (0..n).step_by(len) {
+            for k in 0..len / 2 {
+                let (wr, wi) = twiddles[k * stride];
+                let (a, b) = (start + k, start + k + len / 2);
+                let tr = re[b] * wr - im[b] * wi;
+                let ti = re[b] * wi + im[b] * wr;
+                re[b] = re[a] - tr;
+                im[b] = im[a] - ti;
+                re[a] += tr;
+                im[a] += ti;
+            }
+        }
+        len *= 2;
+    }
+}
+
+/// Measures the spectrum; see the [module docs](self).
+#[derive(Debug, Default)]
+pub struct SpectrumMeter {
+    size: usize,
+    bands: usize,
+    updates: u32,
+    /// The last `size` mono samples, a ring written at `next`.
+    ring: Vec<f64>,
+    next: usize,
+    filled: usize,
+    /// Samples since the last measurement.
+    since: usize,
+    window: Vec<f64>,
+    twiddles: Vec<(f64, f64)>,
+    re: Vec<f64>,
+    im: Vec<f64>,
+}
+
+impl SpectrumMeter {
+    /// Sizes the buffers for `size` (a power of two).
+    fn resize(&mut self) {
+        let n = self.size;
+        self.ring = vec![0.0; n];
+        (self.next, self.filled, self.since) = (0, 0, 0);
+        let tau = 2.0 * core::f64::consts::PI;
+        self.window = (0..n)
+            .map(|i| 0.5 - 0.5 * libm::cos(tau * i as f64 / n as f64))
+            .collect();
+        self.twiddles = (0..n / 2)
+            .map(|k| {
+                let angle = -tau * k as f64 / n as f64;
+                (libm::cos(angle), libm::sin(angle))
+            })
+            .collect();
+    }
+
+    /// The spectrum of the ring at `rate`.
+    fn measure(&mut self, rate: u32) -> Spectrum {
+        let n = self.size;
+        self.re.clear();
+        self.re.extend(
+            self.ring[self.next..]
+                .iter()
+                .chain(&self.ring[..self.next])
+                .zip(&self.window)
+                .map(|(x, w)| x * w),
+        );
+        self.im.clear();
+        self.im.resize(n, 0.0);
+        fft(&mut self.re, &mut self.im, &self.twiddles);
+        // A full-scale sine under a Hann window peaks at n/4.
+        let scale = 4.0 / n as f64;
+        let db: Vec<f64> = (0..=n / 2)
+            .map(|k| {
+                let magnitude = libm::sqrt(self.re[k] * self.re[k] + self.im[k] * self.im[k]);
+                (20.0 * libm::log10(magnitude * scale + 1e-12)).max(-120.0)
+            })
+            .collect();
+        let bin_hz = f64::from(rate) / n as f64;
+        let (peak, &peak_db) =
+            db.iter()
+                .enumerate()
+                .skip(1)
+                .fold((0, &f64::NEG_INFINITY), |best, (k, v)| {
+                    if *v > *best.1 {
+                        (k, v)
+                    } else {
+                        best
+                    }
+                });
+        let peak_hz = (peak_db > SILENCE_DB && peak > 0).then(|| {
+            let shift = match (db.get(peak - 1), db.get(peak + 1)) {
+                (Some(&a), Some(&c)) => {
+                    let bend = a - 2.0 * peak_db + c;
+                    if bend < 0.0 {
+                        (0.5 * (a - c) / bend).clamp(-0.5, 0.5)
+                    } else {
+                        0.0
+                    }
+                }
+                _ => 0.0,
+            };
+            (peak as f64 + shift) * bin_hz
+        });
+        let max_hz = f64::from(rate) / 2.0;
+        let ratio = libm::log(max_hz / LOWEST_HZ) / self.bands as f64;
+        let bands_db = (0..self.bands)
+            .map(|b| {
+                let low = LOWEST_HZ * libm::exp(ratio * b as f64);
+                let high = LOWEST_HZ * libm::exp(ratio * (b + 1) as f64);
+                let first = (libm::floor(low / bin_hz) as usize).max(1);
+                let last = (libm::ceil(high / bin_hz) as usize).clamp(first, n / 2);
+                db[first..=last].iter().copied().fold(-120.0, f64::max)
+            })
+            .collect();
+        Spectrum {
+            peak_hz,
+            peak_db,
+            min_hz: LOWEST_HZ,
+            max_hz,
+            bands_db,
+        }
+    }
+}
+
+impl Configure for SpectrumMeter {
+    fn configure(&mut self, params: &Params) -> Result<(), ParamError> {
+        let size = params.choice("fft_size")?.parse().unwrap_or(4096usize);
+        self.bands = params.int("bands")?.clamp(1, 128) as usize;
+        self.updates = params.int("updates")?.clamp(1, 30) as u32;
+        if size != self.size {
+            self.size = size;
+            self.resize();
+        }
+        Ok(())
+    }
+}
+
+impl AudioProcessor for SpectrumMeter {
+    fn process(
+        &mut self,
+        frame: &mut AudioFrame,
+        results: &mut Results,
+    ) -> Result<(), ProcessError> {
+        if self.ring.len() != self.size || self.size == 0 {
+            self.size = self.size.max(1024);
+            self.resize();
+        }
+        let rate = frame.sample_rate();
+        let every = (rate / self.updates.max(1)).max(1) as usize;
+        let channels = usize::from(frame.channels());
+        for block in frame.samples().chunks_exact(channels) {
+            self.ring[self.next] = super::mono(block);
+            self.next = (self.next + 1) % self.size;
+            self.filled = (self.filled + 1).min(self.size);
+            self.since += 1;
+            if self.filled == self.size && self.since >= every {
+                self.since = 0;
+                let spectrum = self.measure(rate);
+                results.emit(&spectrum)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fft_of_a_cosine_is_two_lines() {
+        let n = 16;
+        let mut meter = SpectrumMeter {
+            size: n,
+            ..SpectrumMeter::default()
+        };
+        meter.resize();
+        let tau = 2.0 * core::f64::consts::PI;
+        let mut re: Vec<f64> = (0..n)
+            .map(|i| libm::cos(tau * 3.0 * i as f64 / n as f64))
+            .collect();
+        let mut im = vec![0.0; n];
+        fft(&mut re, &mut im, &meter.twiddles);
+        for k in 0..n {
+            let magnitude = libm::sqrt(re[k] * re[k] + im[k] * im[k]);
+            let expected = if k == 3 || k == n - 3 {
+                n as f64 / 2.0
+            } else {
+                0.0
+            };
+            assert!((magnitude - expected).abs() < 1e-9, "bin {k}: {magnitude}");
+        }
+    }
+}
