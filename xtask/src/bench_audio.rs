@@ -208,7 +208,7 @@ fn to_json(rows: &[Value]) -> String {
 /// ≤ 60 ms (the goal on loopback; concealment is reported, not held).
 fn table(rows: &[Value]) -> String {
     let mut out = format!(
-        "{:<12} {:>9} {:>10} {:>10} {:>9} {:>9} {:>8}  {}\n",
+        "{:<14} {:>9} {:>10} {:>10} {:>9} {:>9} {:>8}  {}\n",
         "processor",
         "placement",
         "wasm µs",
@@ -235,7 +235,7 @@ fn table(rows: &[Value]) -> String {
             }
         };
         out.push_str(&format!(
-            "{:<12} {:>9} {:>10} {:>10} {:>9} {:>9} {:>8}  {}\n",
+            "{:<14} {:>9} {:>10} {:>10} {:>9} {:>9} {:>8}  {}\n",
             row["processor"].as_str().unwrap_or("?"),
             row["placement"].as_str().unwrap_or("?"),
             cell(&row["proc_us_per_10ms"], 2),
