@@ -54,6 +54,19 @@ for (const [a, b] of chunks) { for (const v of a) result.mic.push(v); for (const
 return result;
 "#;
 
+/// Waits up to 10 s for the demo's latest audio result
+/// (`data-audio-result`) to carry a non-null `field`, and returns it.
+pub fn wait_audio_result(browser: &Browser, field: &str) -> Value {
+    let script = format!(
+        "const r = document.body.dataset.audioResult; \
+         return r && JSON.parse(r)[{field:?}] != null ? r : null"
+    );
+    let reading = browser
+        .wait_for(&script, std::time::Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("no audio result with {field} reached the page: {e}"));
+    serde_json::from_str(reading.as_str().unwrap_or("{}")).unwrap_or_default()
+}
+
 /// What [`RECORD`] heard.
 pub struct Recording {
     /// The recording context's sample rate.

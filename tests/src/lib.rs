@@ -79,6 +79,19 @@ fn build_dir(var: &str, default: &str, name: &str, what: &str, how: &str) -> io:
     }
 }
 
+/// A benchmark driver's `[--seconds N]` (`default` without it), or what
+/// is wrong with the arguments.
+pub fn seconds_arg(args: &[String], default: u64) -> Result<u64, String> {
+    match args {
+        [] => Ok(default),
+        [flag, n] if flag == "--seconds" => match n.parse::<u64>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!("--seconds wants a whole number above 0, not {n}")),
+        },
+        _ => Err(format!("unexpected arguments {args:?}")),
+    }
+}
+
 /// Chromium's test flags ([`CHROMIUM_FLAGS`]) with `flag` left out and,
 /// if given, `instead` in its place (e.g. a fake-device count).
 pub fn flags_replacing(flag: &str, instead: Option<&'static str>) -> Vec<&'static str> {

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use framewise::synth;
-use framewise_e2e::audio::{rms, Recording, CONTEXT_SPY};
+use framewise_e2e::audio::{rms, wait_audio_result, Recording, CONTEXT_SPY};
 use framewise_e2e::camera::{set_slider, wait_playing, SPY};
 use framewise_e2e::webdriver::Browser;
 use framewise_e2e::{dist_dir, fake_camera_flag, microphone_flag, StaticServer};
@@ -278,14 +278,7 @@ fn a_worklet_that_fails_to_load_is_a_clear_warning_and_video_goes_on() {
 #[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
 fn pitch_reads_the_microphone_tone() {
     let (_server, browser) = open("/?processor=pitch&mode=camera&autostart=1", &tone(440.0));
-    let reading = browser
-        .wait_for(
-            "const r = document.body.dataset.audioResult; \
-             return r && JSON.parse(r).hz ? r : null",
-            Duration::from_secs(10),
-        )
-        .expect("no pitch reached the page");
-    let result: Value = serde_json::from_str(reading.as_str().unwrap_or("{}")).unwrap_or_default();
+    let result = wait_audio_result(&browser, "hz");
     println!("pitch of the 440 Hz tone: {result}");
     let hz = result["hz"].as_f64().unwrap_or(0.0);
     assert!((hz - 440.0).abs() < 2.0, "{result}");
@@ -299,14 +292,7 @@ fn spectrum_peaks_at_the_microphone_tone() {
         "/?processor=spectrum&mode=camera&autostart=1",
         &tone(1000.0),
     );
-    let reading = browser
-        .wait_for(
-            "const r = document.body.dataset.audioResult; \
-             return r && JSON.parse(r).peak_hz ? r : null",
-            Duration::from_secs(10),
-        )
-        .expect("no spectrum reached the page");
-    let result: Value = serde_json::from_str(reading.as_str().unwrap_or("{}")).unwrap_or_default();
+    let result = wait_audio_result(&browser, "peak_hz");
     let peak = result["peak_hz"].as_f64().unwrap_or(0.0);
     println!(
         "spectrum of the 1 kHz tone: peak {peak:.2} Hz at {} dB",

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use framewise::synth;
-use framewise_e2e::audio::{rms, Recording, CONTEXT_SPY};
+use framewise_e2e::audio::{rms, wait_audio_result, Recording, CONTEXT_SPY};
 use framewise_e2e::camera::{set_slider, wait_playing, SPY};
 use framewise_e2e::server::ServerProcess;
 use framewise_e2e::webdriver::Browser;
@@ -99,14 +99,7 @@ fn gain_on_the_server_halves_the_rms_through_opus() {
 fn the_spectrum_on_the_server_peaks_at_the_tone() {
     let query = "/?processor=spectrum&mode=camera&placement=remote&autostart=1";
     let (_server, browser) = open_remote(query, 1000.0);
-    let reading = browser
-        .wait_for(
-            "const r = document.body.dataset.audioResult; \
-             return r && JSON.parse(r).peak_hz ? r : null",
-            Duration::from_secs(10),
-        )
-        .expect("no spectrum came back from the server");
-    let result: Value = serde_json::from_str(reading.as_str().unwrap_or("{}")).unwrap_or_default();
+    let result = wait_audio_result(&browser, "peak_hz");
     let peak = result["peak_hz"].as_f64().unwrap_or(0.0);
     println!(
         "spectrum of the 1 kHz tone through Opus: peak {peak:.2} Hz at {} dB",

@@ -208,10 +208,21 @@ pub(crate) fn demo_build() -> Result<std::path::PathBuf> {
 
 /// Runs `command`, echoing its stdout, and collects its BENCH lines.
 fn measure(command: &mut Command) -> Result<BTreeMap<Key, f64>> {
+    collect(command, MARKER, parse_line)
+}
+
+/// Runs `command`, echoing its stdout, and collects what `parse` reads
+/// from its lines; the command must succeed and print at least one
+/// `{marker}{…}` line.
+pub(crate) fn collect<K: Ord>(
+    command: &mut Command,
+    marker: &str,
+    parse: impl Fn(&str) -> Result<Option<(K, f64)>>,
+) -> Result<BTreeMap<K, f64>> {
     let mut found = BTreeMap::new();
     let (shown, status) = run_echoing(command, |line| {
-        if let Some((key, ms)) = parse_line(line)? {
-            found.insert(key, ms);
+        if let Some((key, value)) = parse(line)? {
+            found.insert(key, value);
         }
         Ok(())
     })?;
@@ -219,7 +230,7 @@ fn measure(command: &mut Command) -> Result<BTreeMap<Key, f64>> {
         bail!("`{shown}` failed ({status})");
     }
     if found.is_empty() {
-        bail!("`{shown}` printed no `{MARKER}{{…}}` lines");
+        bail!("`{shown}` printed no `{marker}{{…}}` lines");
     }
     Ok(found)
 }

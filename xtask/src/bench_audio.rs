@@ -19,7 +19,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
 use crate::bench::{
-    cell, demo_build, rows_json, run_echoing, seconds_only, NATIVE_BENCH, WASM_BENCH,
+    cell, collect, demo_build, rows_json, run_echoing, seconds_only, NATIVE_BENCH, WASM_BENCH,
 };
 use crate::setup;
 use crate::test::with_browser_runner;
@@ -110,20 +110,7 @@ pub fn run(args: &[&str]) -> Result<()> {
 /// Runs `command`, echoing its stdout, and collects its `BENCH-AUDIO`
 /// timings by processor.
 fn timings(command: &mut std::process::Command) -> Result<BTreeMap<String, f64>> {
-    let mut found = BTreeMap::new();
-    let (shown, status) = run_echoing(command, |line| {
-        if let Some((name, us)) = parse_timing(line)? {
-            found.insert(name, us);
-        }
-        Ok(())
-    })?;
-    if !status.success() {
-        bail!("`{shown}` failed ({status})");
-    }
-    if found.is_empty() {
-        bail!("`{shown}` printed no `BENCH-AUDIO {{…}}` lines");
-    }
-    Ok(found)
+    collect(command, "BENCH-AUDIO ", parse_timing)
 }
 
 /// One timing from a line (anything may precede the marker), if the line

@@ -18,13 +18,9 @@ use framewise_e2e::server::ServerProcess;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let seconds = match args.as_slice() {
-        [] => DEFAULT_SECONDS,
-        [flag, n] if flag == "--seconds" => match n.parse::<u64>() {
-            Ok(n) if n > 0 => n,
-            _ => return usage(&format!("--seconds wants a whole number above 0, not {n}")),
-        },
-        _ => return usage(&format!("unexpected arguments {args:?}")),
+    let seconds = match framewise_e2e::seconds_arg(&args, DEFAULT_SECONDS) {
+        Ok(seconds) => seconds,
+        Err(problem) => return usage(&problem),
     };
     let dist = match dist_dir() {
         Ok(dist) => dist,
