@@ -10,6 +10,16 @@ mod common;
 use framewise::Registry;
 
 #[test]
+fn noise_suppression_reduces_noise_by_its_reference_figure() {
+    let reduction = common::noise_reduction_db(&Registry::with_builtins());
+    assert!(
+        (reduction - common::NOISE_REDUCTION_DB).abs() < 0.01,
+        "{reduction:.3} dB, the reference says {:.3} dB (tests/common/mod.rs)",
+        common::NOISE_REDUCTION_DB
+    );
+}
+
+#[test]
 fn every_processor_matches_its_reference_output() {
     let registry = Registry::with_builtins();
     let cases = common::cases(&registry);

@@ -2,9 +2,93 @@
 //! audio recorded side by side in the page, sample by sample, and what
 //! the audio tests read from them (levels, gains, click delays).
 
+use std::time::Duration;
+
 use serde_json::Value;
 
+use crate::camera::{wait_playing, SPY};
+use crate::server::ServerProcess;
 use crate::webdriver::Browser;
+use crate::{dist_dir, fake_camera_flag, StaticServer};
+
+/// Chromium gathers loopback candidates only with this flag.
+pub const LOOPBACK: &str = "--allow-loopback-in-peer-connection";
+/// Lets the output `<video>` play its audio without a click.
+const AUTOPLAY: &str = "--autoplay-policy=no-user-gesture-required";
+
+/// Chromium on the demo (served by a static server) with the generated
+/// camera and `microphone` (a [`microphone_flag`](crate::microphone_flag)),
+/// the getUserMedia and AudioContext spies and `init_scripts` installed,
+/// running `query`; waits until the camera plays.
+pub fn open_page(query: &str, microphone: &str, init_scripts: &[&str]) -> (StaticServer, Browser) {
+    let server = StaticServer::start(&dist_dir().expect("no demo build")).expect("static server");
+    let browser = start_browser(microphone, &[]);
+    for script in init_scripts {
+        browser.add_init_script(script).expect("init script");
+    }
+    browser.goto(&server.url(query)).expect("loading the page");
+    wait_playing(&browser);
+    (server, browser)
+}
+
+/// [`open_page`], then waits until the audio processor runs in the
+/// worklet.
+pub fn open_local(query: &str, microphone: &str) -> (StaticServer, Browser) {
+    let (server, browser) = open_page(query, microphone, &[]);
+    wait_audio_runs_at(&browser, "local", Duration::from_secs(20));
+    (server, browser)
+}
+
+/// `framewise-server` serving the demo, and Chromium on `query` with the
+/// generated camera and `microphone`; waits until the audio processor
+/// runs on the server.
+pub fn open_remote(query: &str, microphone: &str) -> (ServerProcess, Browser) {
+    let server =
+        ServerProcess::start(&dist_dir().expect("no demo build"), &[]).expect("framewise-server");
+    let browser = start_browser(microphone, &[LOOPBACK]);
+    browser.goto(&server.url(query)).expect("loading the page");
+    wait_playing(&browser);
+    wait_audio_runs_at(&browser, "remote", Duration::from_secs(30));
+    (server, browser)
+}
+
+fn start_browser(microphone: &str, flags: &[&str]) -> Browser {
+    let camera = fake_camera_flag().expect("writing the fake camera");
+    let mut all = vec![camera.as_str(), microphone, AUTOPLAY];
+    all.extend(flags);
+    let browser = Browser::start(&all).expect("starting Chromium");
+    for script in [SPY, CONTEXT_SPY] {
+        browser.add_init_script(script).expect("init script");
+    }
+    browser
+}
+
+/// Waits until the Streamer says the audio processor runs at `place`
+/// (`local`, `remote`); panics with its warning if it does not.
+pub fn wait_audio_runs_at(browser: &Browser, place: &str, timeout: Duration) {
+    let script = format!(
+        "const at = document.querySelector('.fw-streamer').dataset.audioRunsAt; \
+         return at === {place:?} ? at : null"
+    );
+    let runs = browser.wait_for(&script, timeout);
+    assert!(
+        runs.is_ok(),
+        "the audio processor does not run {place}: {}",
+        warning(browser)
+    );
+}
+
+/// The Streamer's warning (its error line), or "".
+pub fn warning(browser: &Browser) -> String {
+    browser
+        .execute(
+            "const w = document.querySelector('.fw-error'); return w ? w.textContent : ''",
+            &[],
+        )
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
 
 /// Collects every `AudioContext` the page makes in `window.__fwContexts`.
 pub const CONTEXT_SPY: &str = r#"

@@ -7,7 +7,8 @@
 use std::io;
 use std::process::Command;
 
-use framewise::AudioFrame;
+use framewise::processors::audio::resample::Resampler;
+use framewise::{synth, AudioFrame};
 
 /// The sentences of [`Speech::sentences`].
 pub const SENTENCES: [&str; 2] = [
@@ -126,6 +127,38 @@ impl Speech {
         labels
     }
 
+    /// The same speech at `rate` (resampled by the core's resampler).
+    pub fn at_rate(&self, rate: u32) -> Self {
+        let mut resampler = Resampler::new(self.rate, rate);
+        let mut samples = Vec::new();
+        for &x in &self.samples {
+            resampler.push(f64::from(x), |y| samples.push(y as f32));
+        }
+        Self { rate, samples }
+    }
+
+    /// The same speech with steady noise added: [`synth::noise`] (white,
+    /// up to `amplitude`) through a one-pole low-pass at 2 kHz, which
+    /// sounds like a fan or a room rather than hiss.
+    pub fn with_noise(&self, amplitude: f32, seed: u64) -> Self {
+        let noise = synth::noise(self.rate, 1, self.samples.len(), amplitude, seed);
+        let k = 1.0 - (-2.0 * std::f64::consts::PI * 2_000.0 / f64::from(self.rate)).exp();
+        let mut state = 0.0f64;
+        let samples = self
+            .samples
+            .iter()
+            .zip(noise.samples())
+            .map(|(&s, &n)| {
+                state += k * (f64::from(n) - state);
+                s + (2.0 * state) as f32
+            })
+            .collect();
+        Self {
+            rate: self.rate,
+            samples,
+        }
+    }
+
     /// As a 16-bit WAV file, for a fake microphone.
     pub fn wav(&self) -> Vec<u8> {
         match AudioFrame::new(self.rate, 1, self.samples.clone(), 0) {
@@ -133,6 +166,26 @@ impl Speech {
             Err(_) => Vec::new(),
         }
     }
+}
+
+/// The levels of a recording that holds speech and pauses, in dBFS over
+/// 16 ms frames: the noise floor (the 20th percentile, a frame inside a
+/// pause) and the speech (the 95th percentile). No alignment with the
+/// labelling is needed, so a delayed output reads the same way.
+pub fn floor_and_speech_db(rate: f64, samples: &[f64]) -> (f64, f64) {
+    let frame = ((rate * FRAME_MS / 1000.0) as usize).max(1);
+    let mut levels: Vec<f64> = samples
+        .chunks_exact(frame)
+        .map(|c| 10.0 * (c.iter().map(|v| v * v).sum::<f64>() / frame as f64 + 1e-12).log10())
+        .collect();
+    levels.sort_by(f64::total_cmp);
+    let at = |share: f64| {
+        levels
+            .get(((levels.len() as f64 - 1.0) * share) as usize)
+            .copied()
+            .unwrap_or(-120.0)
+    };
+    (at(0.2), at(0.95))
 }
 
 /// The share of frames on which `detected` and `labels` agree, at the

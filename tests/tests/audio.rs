@@ -7,58 +7,11 @@
 use std::time::Duration;
 
 use framewise::synth;
-use framewise_e2e::audio::{rms, wait_audio_result, Recording, CONTEXT_SPY};
-use framewise_e2e::camera::{set_slider, wait_playing, SPY};
+use framewise_e2e::audio::{open_local as open, open_page, rms, wait_audio_result, Recording};
+use framewise_e2e::camera::set_slider;
+use framewise_e2e::microphone_flag;
 use framewise_e2e::webdriver::Browser;
-use framewise_e2e::{dist_dir, fake_camera_flag, microphone_flag, StaticServer};
 use serde_json::Value;
-
-/// Chromium on the demo with the generated camera and `wav` as the
-/// microphone, the getUserMedia and AudioContext spies and
-/// `init_scripts` installed, running `query`; waits until the camera
-/// plays.
-fn open_page(query: &str, wav: &str, init_scripts: &[&str]) -> (StaticServer, Browser) {
-    let server = StaticServer::start(&dist_dir().expect("no demo build")).expect("static server");
-    let camera = fake_camera_flag().expect("writing the fake camera");
-    let autoplay = "--autoplay-policy=no-user-gesture-required";
-    let browser = Browser::start(&[&camera, wav, autoplay]).expect("starting Chromium");
-    for script in [SPY, CONTEXT_SPY].iter().chain(init_scripts) {
-        browser.add_init_script(script).expect("init script");
-    }
-    browser.goto(&server.url(query)).expect("loading the page");
-    wait_playing(&browser);
-    (server, browser)
-}
-
-/// The Streamer's warning (its error line), or "".
-fn warning(browser: &Browser) -> String {
-    browser
-        .execute(
-            "const w = document.querySelector('.fw-error'); return w ? w.textContent : ''",
-            &[],
-        )
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-/// [`open_page`], then waits until the audio processor runs in the
-/// worklet.
-fn open(query: &str, wav: &str) -> (StaticServer, Browser) {
-    let (server, browser) = open_page(query, wav, &[]);
-    let runs = browser.wait_for(
-        "const at = document.querySelector('.fw-streamer').dataset.audioRunsAt; \
-         return at ? at : null",
-        Duration::from_secs(20),
-    );
-    assert_eq!(
-        runs.ok(),
-        Some(Value::from("local")),
-        "the audio processor does not run: {}",
-        warning(&browser)
-    );
-    (server, browser)
-}
 
 /// The flag playing a tone of `hz` at half scale.
 fn tone(hz: f64) -> String {

@@ -7,54 +7,23 @@
 use std::time::Duration;
 
 use framewise::synth;
-use framewise_e2e::audio::{rms, wait_audio_result, Recording, CONTEXT_SPY};
-use framewise_e2e::camera::{set_slider, wait_playing, SPY};
+use framewise_e2e::audio::{open_remote, rms, wait_audio_result, Recording};
+use framewise_e2e::camera::set_slider;
+use framewise_e2e::microphone_flag;
 use framewise_e2e::server::ServerProcess;
 use framewise_e2e::webdriver::Browser;
-use framewise_e2e::{dist_dir, fake_camera_flag, microphone_flag};
-use serde_json::Value;
 
-/// Chromium gathers loopback candidates only with this flag.
-const LOOPBACK: &str = "--allow-loopback-in-peer-connection";
-
-/// The server serving the demo, and Chromium on `query` with the
-/// generated camera and a tone of `hz` at half scale as the microphone;
-/// waits until the audio processor runs on the server.
-fn open_remote(query: &str, hz: f64) -> (ServerProcess, Browser) {
-    let server =
-        ServerProcess::start(&dist_dir().expect("no demo build"), &[]).expect("framewise-server");
-    let camera = fake_camera_flag().expect("writing the fake camera");
+/// [`open_remote`] with a tone of `hz` at half scale as the microphone.
+fn open_remote_tone(query: &str, hz: f64) -> (ServerProcess, Browser) {
     let tone = microphone_flag(&format!("tone-{hz}"), &synth::wav(48_000, 1, 2.0, hz))
         .expect("writing the tone");
-    let autoplay = "--autoplay-policy=no-user-gesture-required";
-    let browser = Browser::start(&[&camera, &tone, autoplay, LOOPBACK]).expect("Chromium");
-    for script in [SPY, CONTEXT_SPY] {
-        browser.add_init_script(script).expect("init script");
-    }
-    browser.goto(&server.url(query)).expect("loading the page");
-    wait_playing(&browser);
-    let runs = browser.wait_for(
-        "const at = document.querySelector('.fw-streamer').dataset.audioRunsAt; \
-         return at === 'remote' ? at : null",
-        Duration::from_secs(30),
-    );
-    let warning = browser
-        .execute(
-            "return document.querySelector('.fw-error').textContent",
-            &[],
-        )
-        .unwrap_or(Value::Null);
-    assert!(
-        runs.is_ok(),
-        "the audio does not run on the server: {warning}"
-    );
-    (server, browser)
+    open_remote(query, &tone)
 }
 
 #[test]
 #[ignore = "needs builds of www/ and framewise-server, Chromium and ChromeDriver; `cargo xtask test` runs it"]
 fn gain_on_the_server_halves_the_rms_through_opus() {
-    let (server, browser) = open_remote(
+    let (server, browser) = open_remote_tone(
         "/?processor=gain&mode=camera&placement=remote&autostart=1",
         440.0,
     );
@@ -98,7 +67,7 @@ fn gain_on_the_server_halves_the_rms_through_opus() {
 #[ignore = "needs builds of www/ and framewise-server, Chromium and ChromeDriver; `cargo xtask test` runs it"]
 fn the_spectrum_on_the_server_peaks_at_the_tone() {
     let query = "/?processor=spectrum&mode=camera&placement=remote&autostart=1";
-    let (_server, browser) = open_remote(query, 1000.0);
+    let (_server, browser) = open_remote_tone(query, 1000.0);
     let result = wait_audio_result(&browser, "peak_hz");
     let peak = result["peak_hz"].as_f64().unwrap_or(0.0);
     println!(

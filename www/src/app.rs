@@ -203,7 +203,7 @@ pub fn App() -> Html {
                                 placement={placement.placement()}
                                 playing={*playing} worker_url={WORKER_URL} show_input={*show_input}
                                 width={camera_width} height={camera_height} audio={*audio}
-                                {on_state} {on_result} {on_stats} />
+                                show_audio_plots=true {on_state} {on_result} {on_stats} />
                         </section>
                         { results_card((*last_result).iter().cloned().collect()) }
                     </>

@@ -1,7 +1,8 @@
 //! The demo's live audio view: the camera and microphone in a
 //! [`Streamer`] whose audio processor is the chosen one (the video passes
 //! through), its params driven by the page's controls, its latest result
-//! shown, a box to hear the output, and the placement switch (on the
+//! shown, the live waveform and spectrum of the microphone and the
+//! output, a box to hear the output, and the placement switch (on the
 //! server the microphone goes there as Opus and comes back processed).
 //!
 //! For the end-to-end tests the page publishes the latest result as
@@ -84,6 +85,7 @@ pub fn AudioLive(props: &AudioLiveProps) -> Html {
                 <Streamer processor="passthrough" audio=true placement={props.placement.placement()}
                     audio_processor={props.info.name.clone()} audio_params={props.params.clone()}
                     worker_url={WORKER_URL} playing={props.playing} {video} show_input=false
+                    show_audio_plots=true
                     on_state={props.on_state.clone()} on_stats={props.on_stats.clone()}
                     {on_result} />
             </section>

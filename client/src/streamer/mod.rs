@@ -30,6 +30,8 @@
 //!   [`worker_life`]: when it counts as ready, and what a failure leads to.
 //! - [`video_path`]: how frames reach the worker and come back, one
 //!   module per way the browser allows; [`output`]: what the output plays.
+//! - [`plots`]: the live waveform and spectrum of the microphone and the
+//!   output's audio.
 //! - [`placement`]: local, remote or auto, and when Auto moves;
 //!   [`remote`]: the session with a `framewise-server` over WebRTC.
 //!
@@ -43,6 +45,7 @@ pub mod error;
 pub mod model;
 pub mod output;
 pub mod placement;
+pub mod plots;
 pub mod props;
 pub mod remote;
 mod session;

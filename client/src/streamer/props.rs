@@ -147,6 +147,11 @@ pub struct StreamerProps {
     /// running).
     #[prop_or_default]
     pub show_input: bool,
+    /// With `audio`, draw live plots under the videos: the waveform and
+    /// spectrum of the microphone and of the output's audio (processed,
+    /// locally or by the server), at display rate.
+    #[prop_or_default]
+    pub show_audio_plots: bool,
     /// Show the stats overlay on the output video.
     #[prop_or(true)]
     pub show_stats: bool,

@@ -31,6 +31,7 @@ pub fn Streamer(props: &StreamerProps) -> Html {
     let input_ref = use_node_ref();
     let output_ref = use_node_ref();
     let source_ref = use_node_ref();
+    let plots_ref = use_node_ref();
 
     let context = Context {
         model: model.dispatcher(),
@@ -41,6 +42,7 @@ pub fn Streamer(props: &StreamerProps) -> Html {
         input: input_ref.clone(),
         output: output_ref.clone(),
         source: source_ref.clone(),
+        plots: plots_ref.clone(),
     };
 
     {
@@ -255,6 +257,10 @@ pub fn Streamer(props: &StreamerProps) -> Html {
                     <figcaption>{ format!("{} · {}", text.output, props.processor) }</figcaption>
                 </figure>
             </div>
+            if props.audio && props.show_audio_plots {
+                <canvas class="fw-audio-plots" ref={plots_ref} width="720" height="400"
+                        style="width:100%;max-width:720px" />
+            }
             { controls }
             // The fallback path's camera player: in the page so that it
             // plays and presents frames, but not seen.

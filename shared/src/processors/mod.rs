@@ -3,9 +3,10 @@
 //! Each module has a `info()` with its registry name, description, cost and
 //! param schema, and a processor type that implements
 //! [`VideoProcessor`](crate::VideoProcessor) or
-//! [`AudioProcessor`](crate::AudioProcessor). Every algorithm is plain
-//! integer or `libm` float code, so native and wasm32 builds give
-//! bit-identical output.
+//! [`AudioProcessor`](crate::AudioProcessor). Every algorithm of our own
+//! is plain integer or `libm` float code, so native and wasm32 builds give
+//! bit-identical output; `noise-suppression` (through `std` maths) is held
+//! to measured figures instead.
 
 pub mod audio;
 pub mod video;
@@ -58,6 +59,10 @@ fn register_builtins(registry: &mut Registry) {
             voice_activity::VoiceActivity::default,
         ),
         registry.register_audio(spectrum::info(), spectrum::SpectrumMeter::default),
+        registry.register_audio(
+            noise_suppression::info(),
+            noise_suppression::NoiseSuppression::default,
+        ),
     ];
     debug_assert!(video_results
         .iter()

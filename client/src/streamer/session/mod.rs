@@ -23,6 +23,7 @@ use super::error::StreamerError;
 use super::model::{StreamerAction, StreamerModel};
 use super::output::Output;
 use super::placement::AutoPolicy;
+use super::plots::AudioPlots;
 use super::remote::Remote;
 use super::video_path::{Job, Source, VideoPath};
 use super::worker_life::WorkerLife;
@@ -60,6 +61,8 @@ pub struct Session {
     audio: Option<AudioPath>,
     /// The server's processed audio, once it plays in the output.
     remote_audio: Option<web_sys::MediaStreamTrack>,
+    /// The live audio plots, when shown.
+    plots: Option<AudioPlots>,
     /// `performance.now()` at START.
     started_at: f64,
     /// Whether the first processed frame was reported.
@@ -158,6 +161,7 @@ impl Session {
         if let Some(mut audio) = self.audio.take() {
             audio.release();
         }
+        self.plots = None;
         self.output.release();
         if let Some(capture) = self.capture.take() {
             capture.stop();
@@ -184,6 +188,8 @@ pub struct Context {
     pub output: NodeRef,
     /// The fallback path's player.
     pub source: NodeRef,
+    /// The audio plots' canvas.
+    pub plots: NodeRef,
 }
 
 impl Context {
@@ -274,7 +280,39 @@ impl Context {
         self.show_input();
         self.refresh_devices();
         self.start_audio(generation);
+        self.start_plots();
         self.place()
+    }
+
+    /// Starts the audio plots when the props ask for them and the
+    /// microphone is open; a failure warns and the rest goes on.
+    fn start_plots(&self) {
+        let props = self.props.borrow();
+        let has_microphone = self
+            .session
+            .borrow()
+            .capture
+            .as_ref()
+            .is_some_and(|c| c.audio().is_some());
+        let (Some(canvas), Some(output), true) = (
+            self.plots.cast::<web_sys::HtmlCanvasElement>(),
+            self.output.cast::<HtmlVideoElement>(),
+            props.audio && props.show_audio_plots && has_microphone,
+        ) else {
+            return;
+        };
+        let session = Rc::downgrade(&self.session);
+        let microphone = Box::new(move || {
+            let session = session.upgrade()?;
+            let session = session.try_borrow().ok()?;
+            session.capture.as_ref()?.audio().cloned()
+        });
+        let labels = [props.text.microphone.clone(), props.text.output.clone()];
+        drop(props);
+        match AudioPlots::start(canvas, output, microphone, labels) {
+            Ok(plots) => self.session.borrow_mut().plots = Some(plots),
+            Err(error) => js::warn(&error),
+        }
     }
 
     /// Plays the open camera in the input view, when the view is shown

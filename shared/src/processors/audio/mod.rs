@@ -4,6 +4,7 @@ pub mod biquad;
 pub mod delay;
 pub mod gain;
 pub mod level_meter;
+pub mod noise_suppression;
 pub mod pitch;
 pub mod resample;
 pub mod spectrum;
