@@ -169,7 +169,12 @@ fn stop_closes_the_audio_context_and_the_microphone() {
             &[],
         )
         .unwrap();
-    assert_eq!(contexts, serde_json::json!(["running"]), "{contexts}");
+    // The worklet's and the audio plots'.
+    assert_eq!(
+        contexts,
+        serde_json::json!(["running", "running"]),
+        "{contexts}"
+    );
     browser.click(".fw-stop").unwrap();
     let closed = browser.wait_for(
         "return window.__fwContexts.every((c) => c.state === 'closed') && \
