@@ -4,7 +4,8 @@
 //! JSON>" }`; the start message also carries the transferred camera
 //! `readable` and, unless the worker makes its own output
 //! ([`FromWorker::Output`]), the generator's `writable` stream next to
-//! `json`; [`ToWorker::Source`] carries a new `readable`; on the
+//! `json`; [`ToWorker::Source`] carries a new `readable`, and
+//! [`ToWorker::Hear`] the microphone's; on the
 //! fallback path ([`ToWorker::StartFrames`]) each [`ToWorker::Frame`] and
 //! [`FromWorker::Processed`] carries a transferred `VideoFrame` in `frame`.
 //! Keeping the payload in serde JSON makes the protocol testable natively.
@@ -50,6 +51,10 @@ pub enum ToWorker {
     /// `readable` from now on (the processor, its state and the output go
     /// on).
     Source,
+    /// The answer to [`FromWorker::Listen`]: the microphone, as a
+    /// `MediaStreamTrackProcessor`'s transferred `readable` of
+    /// `AudioData`, for the processor to hear until Stop.
+    Hear,
     /// Stop reading frames and close the streams.
     Stop,
     /// Test hook: the worker panics (a wasm trap, as a panicking processor
@@ -127,6 +132,11 @@ pub enum FromWorker {
     /// The output track the worker made (`VideoTrackGenerator`),
     /// transferred in the message's `track` field.
     Output,
+    /// The running processor hears audio
+    /// ([`ProcessorInfo::hears_audio`](framewise::ProcessorInfo::hears_audio)):
+    /// the page sends the microphone in [`ToWorker::Hear`]. Sent once per
+    /// frame loop.
+    Listen,
     /// Periodic counters.
     Stats(WorkerStats),
     /// Results the processor emitted for one frame.

@@ -13,6 +13,8 @@
 //!   back unchanged;
 //! - **control**: the browser's DataChannel ([`ClientMessage`]) sets video
 //!   or audio params, applied before the next frame or block.
+//! - a video processor that hears audio is given the microphone, decoded
+//!   by the audio task ([`Hearing`]), before each frame.
 //!
 //! An offer may carry video, audio or both; a session with audio only is
 //! kept alive by its audio.
@@ -61,7 +63,7 @@ use crate::codecs;
 use crate::gathering::GatheringDone;
 use crate::keyframe_requests::{self, KeyframeRequests};
 use crate::media::{
-    AudioError, AudioProcessor, FrameAssembler, FrameProcessor, LatestSlot, MediaError,
+    AudioError, AudioProcessor, FrameAssembler, FrameProcessor, Hearing, LatestSlot, MediaError,
     VideoDecoder,
 };
 use crate::sessions::{Full, SessionGuard};
@@ -154,6 +156,7 @@ pub async fn start(
         tracker: state.sessions.tracker().clone(),
         slot: Mutex::new(LatestSlot::new()),
         frame_ready: Notify::new(),
+        hearing: processors.hearing.map(Mutex::new),
         processor: processors
             .video
             .map(|pipeline| Arc::new(Mutex::new(FrameProcessor::new(pipeline, config.fps)))),
@@ -209,6 +212,8 @@ pub async fn start(
 struct Processors {
     video: Option<framewise::VideoPipeline>,
     audio: Option<AudioProcessor>,
+    /// The microphone decoded for a video processor that hears it.
+    hearing: Option<Hearing>,
 }
 
 impl Processors {
@@ -253,9 +258,17 @@ impl Processors {
             }
             (None, _) => None,
         };
+        let hears = video_pipeline
+            .as_ref()
+            .is_some_and(|p| p.info().hears_audio);
+        let hearing = match hears && audio {
+            true => Some(Hearing::new()?),
+            false => None,
+        };
         Ok(Self {
             video: video_pipeline,
             audio: audio_processor,
+            hearing,
         })
     }
 }
@@ -392,6 +405,9 @@ struct Shared {
     frame_ready: Notify,
     /// The video processor (none in an audio-only session).
     processor: Option<Arc<Mutex<FrameProcessor>>>,
+    /// The microphone decoded for a video processor that hears it
+    /// (none when it does not, or the offer has no audio).
+    hearing: Option<Mutex<Hearing>>,
     /// Whether the request named an audio processor.
     runs_audio: bool,
     /// The audio processor, until the audio task takes it (none: audio
@@ -441,6 +457,17 @@ impl Shared {
         if let Some(channel) = channel {
             if let Err(error) = channel.send_text(&wire::encode(message)).await {
                 tracing::debug!("DataChannel send failed: {error}");
+            }
+        }
+    }
+
+    /// Decodes an audio packet for the video processor, if it hears
+    /// audio; a packet that does not decode is skipped.
+    fn hear(&self, packet: &RtpPacket) {
+        if let Some(hearing) = &self.hearing {
+            let heard = lock(hearing).hear(packet.header.timestamp, &packet.payload);
+            if let Err(error) = heard {
+                tracing::debug!("hearing the microphone: {error}");
             }
         }
     }
@@ -652,10 +679,14 @@ async fn process_video(shared: Arc<Shared>) {
             Duration::from_secs_f64(f64::from(ticks) / f64::from(codecs::VIDEO_CLOCK_HZ));
         let params = lock(&shared.pending_params).take();
         let keyframe = shared.keyframe_wanted.swap(false, Ordering::Relaxed);
+        let heard = shared.hearing.as_ref().map(|h| lock(h).take());
         let processor = frame_processor.clone();
         let work = tokio::task::spawn_blocking(move || {
             let mut processor = lock(&processor);
             let configured = params.map(|params| processor.set_params(&params));
+            for block in heard.iter().flatten() {
+                processor.hear(block);
+            }
             if keyframe {
                 processor.request_keyframe();
             }
@@ -742,6 +773,7 @@ async fn pass_audio(shared: Arc<Shared>, track: Arc<dyn TrackRemote>) {
     };
     while let Some(mut packet) = next_packet(&shared, &track).await {
         *lock(&shared.last_media) = Instant::now();
+        shared.hear(&packet);
         packet.header.ssrc = ssrc;
         if let Err(error) = out.write_rtp(packet).await {
             tracing::debug!("audio passthrough: {error}");
@@ -768,6 +800,7 @@ async fn process_audio(
     let mut results_sent_at = Instant::now();
     while let Some(packet) = next_packet(&shared, &track).await {
         *lock(&shared.last_media) = Instant::now();
+        shared.hear(&packet);
         let params = lock(&shared.pending_audio_params).take();
         if let Some(Err(error)) = params.map(|params| processor.set_params(&params)) {
             let message = error.to_string();

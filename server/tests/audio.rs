@@ -183,3 +183,67 @@ async fn audio_results_come_on_the_data_channel_next_to_the_video() {
     peer.close().await;
     state.sessions.shutdown().await;
 }
+
+/// The middle of the brightest rows (each row's luma summed over the
+/// last `columns` columns; rows within 2 % of the brightest count): a
+/// tone lights several rows equally where bands are narrower than FFT
+/// bins.
+fn brightest_row(frame: &framewise::I420Frame, columns: u32) -> f64 {
+    let (width, height) = (frame.width(), frame.height());
+    let luma = frame.y();
+    let sums: Vec<u32> = (0..height)
+        .map(|y| {
+            (width - columns..width)
+                .map(|x| u32::from(luma[(y * width + x) as usize]))
+                .sum()
+        })
+        .collect();
+    let top = sums.iter().copied().max().unwrap_or(0);
+    let rows: Vec<f64> = (0..height)
+        .filter(|&y| sums[y as usize] * 50 >= top * 49)
+        .map(f64::from)
+        .collect();
+    rows.iter().sum::<f64>() / rows.len().max(1) as f64
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_spectrogram_draws_the_microphone_it_hears_on_the_server() {
+    let state = server();
+    let mut peer = peer().await;
+    peer.add_audio().await.unwrap();
+    // No audio processor: the sound passes back unchanged, and the video
+    // processor hears it.
+    let request = json!({"processor": "spectrogram", "params": {"speed": 100, "fft_size": "4096"}});
+    connect_with(app(state.clone()), &mut peer, request).await;
+    send_frames(&peer, 0, 30).await;
+    let mut encoder = OpusEncoder::new(64_000).unwrap();
+    tokio::join!(
+        send_frames(&peer, 30, 90),
+        send_tone(&peer, &mut encoder, 0, 100)
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let frames = peer.frames();
+    let last = frames.last().expect("no video came back");
+    let row = brightest_row(last, 16);
+    let hz = framewise::processors::video::spectrogram::frequency_at_row(
+        row.round() as u32,
+        last.height(),
+        SAMPLE_RATE,
+    );
+    println!(
+        "brightest rows around {row:.1} of {}: {hz:.0} Hz",
+        last.height()
+    );
+    assert!(
+        (hz / 440.0 - 1.0).abs() < 0.05,
+        "row {row}: {hz} Hz, not 440"
+    );
+    // The audio still came back, unchanged in level.
+    let (level, count) = level_since(&peer, 10);
+    assert!(count >= 50, "only {count} audio packets came back");
+    let expected = AMPLITUDE / 2f32.sqrt();
+    assert!((level / expected - 1.0).abs() < 0.1, "rms {level}");
+    peer.close().await;
+    state.sessions.shutdown().await;
+}

@@ -131,6 +131,15 @@ impl Pipeline<dyn VideoProcessor> {
         outcome.map_err(|source| self.process_error(source))?;
         Ok(self.results.take())
     }
+
+    /// Gives the processor a block of the sound heard since the last
+    /// frame; ignored unless its info says it
+    /// [hears audio](ProcessorInfo::hears_audio).
+    pub fn hear(&mut self, audio: &AudioFrame) {
+        if self.info.hears_audio {
+            self.processor.hear(audio);
+        }
+    }
 }
 
 impl Pipeline<dyn AudioProcessor> {

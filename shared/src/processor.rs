@@ -45,6 +45,14 @@ pub trait VideoProcessor: Configure + Send {
         frame: &mut VideoFrame,
         results: &mut Results,
     ) -> Result<(), ProcessError>;
+
+    /// Takes the sound heard since the last frame, one block at a time,
+    /// before the next [`process`](Self::process). Only a processor whose
+    /// info says it [hears audio](ProcessorInfo::hears_audio) is given
+    /// any (an audio visualiser draws it); the default ignores it.
+    fn hear(&mut self, audio: &AudioFrame) {
+        let _ = audio;
+    }
 }
 
 /// Processes audio, one block of interleaved samples at a time, in place.
@@ -156,6 +164,10 @@ pub struct ProcessorInfo {
     pub cost: Cost,
     /// The params, in display order.
     pub params: Vec<ParamSpec>,
+    /// A video processor that draws the microphone's sound: the places
+    /// that run it pass the audio to [`VideoProcessor::hear`].
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hears_audio: bool,
 }
 
 impl ProcessorInfo {
@@ -167,7 +179,15 @@ impl ProcessorInfo {
             kind,
             cost,
             params: Vec::new(),
+            hears_audio: false,
         }
+    }
+
+    /// Marks a video processor that hears the microphone
+    /// ([`VideoProcessor::hear`]).
+    pub fn hears_audio(mut self) -> Self {
+        self.hears_audio = true;
+        self
     }
 
     /// Adds a param to the schema.

@@ -226,3 +226,72 @@ fn wav_of_writes_any_block() {
     let first = i16::from_le_bytes([file[44 + 4], file[45 + 4]]);
     assert_eq!(first, (clicks.samples()[2] * 32_767.0) as i16);
 }
+
+/// Zero crossings per second of `samples` at `rate`, halved: the frequency.
+fn crossing_hz(samples: &[f32], rate: f64) -> f64 {
+    let crossings = samples
+        .windows(2)
+        .filter(|w| (w[0] < 0.0) != (w[1] < 0.0))
+        .count();
+    crossings as f64 / 2.0 / (samples.len() as f64 / rate)
+}
+
+#[test]
+fn a_chirp_sweeps_from_its_first_frequency_to_its_last_exponentially() {
+    let chirp = synth::chirp(48_000, 4.0, 100.0, 6_400.0, 0.5);
+    let samples = chirp.samples();
+    assert_eq!(samples.len(), 4 * 48_000);
+    assert!(samples.iter().all(|s| s.abs() <= 0.5));
+    // Six octaves in four seconds: 1.5 octaves a second.
+    let at = |second: f64| {
+        let start = (second * 48_000.0) as usize;
+        crossing_hz(&samples[start..start + 2_400], 48_000.0)
+    };
+    let expected = |second: f64| 100.0 * 2f64.powf(1.5 * (second + 0.025));
+    for second in [0.0, 1.0, 2.0, 3.9] {
+        let (got, want) = (at(second), expected(second));
+        assert!(
+            (got / want - 1.0).abs() < 0.06,
+            "{second} s: {got} Hz, not {want}"
+        );
+    }
+}
+
+#[test]
+fn the_spectrogram_draws_a_chirp_as_a_rising_line() {
+    let registry = Registry::with_builtins();
+    let mut pipeline = registry
+        .video("spectrogram", &json!({"speed": 50}))
+        .unwrap();
+    let chirp = synth::chirp(48_000, 4.0, 100.0, 6_400.0, 0.5);
+    for block in chirp.samples().chunks(480) {
+        pipeline.hear(&framewise::AudioFrame::new(48_000, 1, block.to_vec(), 0).unwrap());
+    }
+    let mut frame = synth::textured_frame(400, 300, 1);
+    pipeline.process(&mut frame).unwrap();
+    let brightest = |x: u32| {
+        (0..300u32)
+            .max_by_key(|&y| {
+                let at = ((y * 400 + x) * 4) as usize;
+                frame.data()[at..at + 3]
+                    .iter()
+                    .map(|&c| u32::from(c))
+                    .sum::<u32>()
+            })
+            .unwrap()
+    };
+    // 200 columns at 50/s: column x is heard at (x − 200) / 50 s.
+    let hz = |x: u32| {
+        framewise::processors::video::spectrogram::frequency_at_row(brightest(x), 300, 48_000)
+    };
+    for x in [230u32, 300, 390] {
+        let second = (f64::from(x) - 200.0) / 50.0;
+        let want = 100.0 * 2f64.powf(1.5 * second);
+        assert!(
+            (hz(x) / want - 1.0).abs() < 0.15,
+            "column {x}: {} Hz, not {want}",
+            hz(x)
+        );
+    }
+    assert!(brightest(390) < brightest(300) && brightest(300) < brightest(230));
+}

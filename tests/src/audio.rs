@@ -43,12 +43,19 @@ pub fn open_local(query: &str, microphone: &str) -> (StaticServer, Browser) {
 /// generated camera and `microphone`; waits until the audio processor
 /// runs on the server.
 pub fn open_remote(query: &str, microphone: &str) -> (ServerProcess, Browser) {
+    let (server, browser) = open_remote_page(query, microphone);
+    wait_audio_runs_at(&browser, "remote", Duration::from_secs(30));
+    (server, browser)
+}
+
+/// `framewise-server` serving the demo, and Chromium on `query` with the
+/// generated camera and `microphone`; waits until the camera plays.
+pub fn open_remote_page(query: &str, microphone: &str) -> (ServerProcess, Browser) {
     let server =
         ServerProcess::start(&dist_dir().expect("no demo build"), &[]).expect("framewise-server");
     let browser = start_browser(microphone, &[LOOPBACK]);
     browser.goto(&server.url(query)).expect("loading the page");
     wait_playing(&browser);
-    wait_audio_runs_at(&browser, "remote", Duration::from_secs(30));
     (server, browser)
 }
 

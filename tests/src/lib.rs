@@ -269,7 +269,10 @@ fn write_once(path: PathBuf, bytes: &[u8]) -> io::Result<PathBuf> {
     if std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
         return Ok(path);
     }
-    let partial = path.with_extension(format!("{}.partial", std::process::id()));
+    // Unique per writer: tests on other threads may write the same file.
+    static WRITERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let writer = WRITERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let partial = path.with_extension(format!("{}-{writer}.partial", std::process::id()));
     std::fs::write(&partial, bytes)?;
     std::fs::rename(&partial, &path)?;
     Ok(path)

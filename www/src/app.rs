@@ -190,8 +190,13 @@ pub fn App() -> Html {
                             <div class="camera-options">
                                 { placement_switch(*placement, &on_placement) }
                                 <label class="audio-toggle">
-                                    <input type="checkbox" checked={*audio} onchange={on_audio} />
-                                    { " Microphone (passed through unprocessed)" }
+                                    <input type="checkbox" checked={*audio || info.hears_audio}
+                                        disabled={info.hears_audio} onchange={on_audio} />
+                                    { if info.hears_audio {
+                                        " Microphone (drawn by this processor)"
+                                    } else {
+                                        " Microphone (passed through unprocessed)"
+                                    } }
                                 </label>
                                 <label class="audio-toggle input-toggle">
                                     <input type="checkbox" checked={*show_input} onchange={on_show_input} />
@@ -202,7 +207,7 @@ pub fn App() -> Html {
                                 schema={info.clone()} show_controls=false
                                 placement={placement.placement()}
                                 playing={*playing} worker_url={WORKER_URL} show_input={*show_input}
-                                width={camera_width} height={camera_height} audio={*audio}
+                                width={camera_width} height={camera_height} audio={*audio || info.hears_audio}
                                 show_audio_plots=true {on_state} {on_result} {on_stats} />
                         </section>
                         { results_card((*last_result).iter().cloned().collect()) }
@@ -449,10 +454,11 @@ impl Run<'_> {
     fn process(&self) -> Result<(f64, u32, Vec<Value>, VideoFrame), String> {
         let mut cache = self.pipeline.borrow_mut();
         if cache.as_ref().is_none_or(|(name, _)| name != self.name) {
-            let built = self
+            let mut built = self
                 .registry
                 .video(self.name, self.params)
                 .map_err(|e| e.to_string())?;
+            hear_demo_sound(&mut built);
             *cache = Some((self.name.to_owned(), built));
         }
         let Some((_, pipeline)) = cache.as_mut() else {
@@ -474,6 +480,21 @@ impl Run<'_> {
         }
         let ms = (now() - started) / f64::from(runs);
         Ok((ms, runs, results, frames.pop().unwrap_or(output)))
+    }
+}
+
+/// What a processor that hears audio hears in the still-image view (the
+/// camera view gives it the microphone): a 4 s sweep from 100 Hz to
+/// 6.4 kHz in 10 ms blocks.
+fn hear_demo_sound(pipeline: &mut VideoPipeline) {
+    if !pipeline.info().hears_audio {
+        return;
+    }
+    let sweep = synth::chirp(48_000, 4.0, 100.0, 6_400.0, 0.5);
+    for block in sweep.samples().chunks(480) {
+        if let Ok(block) = framewise::AudioFrame::new(48_000, 1, block.to_vec(), 0) {
+            pipeline.hear(&block);
+        }
     }
 }
 

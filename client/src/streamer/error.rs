@@ -59,6 +59,20 @@ pub enum StreamerError {
     /// The audio path could not start (the video goes on).
     #[error("audio processing could not start: {0}")]
     Audio(#[from] AudioError),
+    /// The video processor hears audio, but there is no microphone to
+    /// give it (the video goes on, drawing silence).
+    #[error(
+        "{processor} draws the microphone's sound, but there is none: set `audio` on the \
+         Streamer (and allow the microphone)"
+    )]
+    NothingToHear {
+        /// The processor's name.
+        processor: String,
+    },
+    /// The microphone could not be given to the worker (the video goes
+    /// on, drawing silence).
+    #[error("the microphone could not reach the processor: {0}")]
+    Hearing(crate::js::JsError),
     /// The audio processor rejected params (`fatal: false`: it goes on as
     /// it was) or failed (the raw microphone plays instead).
     #[error("{}{message}", if *.fatal { "audio processing stopped: " } else { "" })]

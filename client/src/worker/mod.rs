@@ -53,6 +53,7 @@
 
 mod convert;
 mod frames;
+mod hearing;
 mod pump;
 mod single;
 mod timing;
@@ -98,6 +99,9 @@ pub enum ProcessingError {
     /// The Source message has no stream.
     #[error("the switch message carries no stream")]
     NoSwitchStream,
+    /// The Hear message has no stream.
+    #[error("the microphone message carries no stream")]
+    NoMicrophoneStream,
     /// A Source message while no frame loop runs.
     #[error("no frame loop runs")]
     NotRunning,
@@ -132,6 +136,7 @@ pub fn run(registry: Registry) {
         control: RefCell::new(Control::default()),
         frames: RefCell::new(None),
         source: RefCell::new(None),
+        heard: RefCell::new(None),
     });
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
@@ -228,6 +233,8 @@ struct Control {
     stop: bool,
     /// Whether a loop runs.
     running: bool,
+    /// The running loop asked the page for the microphone.
+    asked_to_hear: bool,
 }
 
 struct Worker {
@@ -238,6 +245,8 @@ struct Worker {
     frames: RefCell<Option<Frames>>,
     /// The camera reader of the running frame loop, if one runs.
     source: RefCell<Option<Source>>,
+    /// The microphone the running loop's processor hears, once sent.
+    heard: RefCell<Option<Rc<RefCell<hearing::Heard>>>>,
 }
 
 /// Where the frame loop's camera frames come from: a reader feeding the
@@ -254,6 +263,7 @@ impl Worker {
         match message {
             Some(ToWorker::Start { processor, params }) => self.start(data, processor, params),
             Some(ToWorker::Source) => self.switch_source(data),
+            Some(ToWorker::Hear) => self.hear(data),
             Some(ToWorker::Configure { processor, params }) => {
                 self.control.borrow_mut().pending = Some((processor, params));
             }
@@ -303,6 +313,7 @@ impl Worker {
             let mut control = self.control.borrow_mut();
             control.running = true;
             control.stop = false;
+            control.asked_to_hear = false;
         }
         let worker = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
@@ -334,6 +345,53 @@ impl Worker {
         };
         if let Err(error) = outcome {
             report(&error, false);
+        }
+    }
+
+    /// Asks the page for the microphone once per loop, when `pipeline`'s
+    /// processor hears audio.
+    fn ask_to_hear(&self, pipeline: &VideoPipeline) {
+        let mut control = self.control.borrow_mut();
+        if pipeline.info().hears_audio && !control.asked_to_hear {
+            control.asked_to_hear = true;
+            post(&FromWorker::Listen);
+        }
+    }
+
+    /// The page's microphone for the processor to hear: read into a
+    /// bounded queue until the loop ends.
+    fn hear(&self, data: &JsValue) {
+        let readable = js::get(data, "readable").unwrap_or(JsValue::UNDEFINED);
+        let reader = match readable.is_undefined() {
+            true => Err(ProcessingError::NoMicrophoneStream),
+            false => js::call(&readable, "getReader", &[]).map_err(ProcessingError::from),
+        };
+        let reader = match reader {
+            Ok(reader) if self.control.borrow().running => reader,
+            Ok(reader) => {
+                let _ = js::call(&reader, "cancel", &[]);
+                return;
+            }
+            Err(error) => return report(&error, false),
+        };
+        let heard = Rc::new(RefCell::new(hearing::Heard::default()));
+        if let Some(old) = self.heard.replace(Some(heard.clone())) {
+            old.borrow_mut().close();
+        }
+        wasm_bindgen_futures::spawn_local(hearing::read_audio(reader, heard));
+    }
+
+    /// Gives `pipeline` the sound heard since the last frame.
+    fn hand_heard(&self, pipeline: &mut VideoPipeline) {
+        if let Some(heard) = &*self.heard.borrow() {
+            heard.borrow_mut().hand_to(pipeline);
+        }
+    }
+
+    /// The loop ended: the microphone's reader stops.
+    fn stop_hearing(&self) {
+        if let Some(heard) = self.heard.borrow_mut().take() {
+            heard.borrow_mut().close();
         }
     }
 

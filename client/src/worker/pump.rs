@@ -40,6 +40,7 @@ impl Worker {
                 break Ok(());
             }
             self.configure(&mut name, &mut pipeline);
+            self.ask_to_hear(&pipeline);
             let (input, read_at) = match next_frame(&slot).await {
                 Next::Frame(frame, read_at) => (frame, read_at),
                 Next::End => break Ok(()),
@@ -57,6 +58,7 @@ impl Worker {
             let output = converted
                 .map_err(ProcessingError::from)
                 .and_then(|mut frame| {
+                    self.hand_heard(&mut pipeline);
                     let results = pipeline.process(&mut frame)?;
                     Ok((frame, results))
                 });
@@ -86,6 +88,7 @@ impl Worker {
             post_outcome(&mut stats, results);
         };
         slot.borrow_mut().close();
+        self.stop_hearing();
         if let Some(source) = self.source.borrow_mut().take() {
             let _ = js::call(&source.reader, "cancel", &[]);
         }

@@ -102,6 +102,18 @@ impl FrameProcessor {
         Ok(self.pipeline.set_params(params)?)
     }
 
+    /// Whether the processor hears audio (give it the microphone with
+    /// [`hear`](Self::hear)).
+    pub fn hears_audio(&self) -> bool {
+        self.pipeline.info().hears_audio
+    }
+
+    /// Gives the processor a block of the sound heard since the last
+    /// frame.
+    pub fn hear(&mut self, audio: &framewise::AudioFrame) {
+        self.pipeline.hear(audio);
+    }
+
     /// The next encoded frame will be a keyframe (the receiver lost one).
     pub fn request_keyframe(&mut self) {
         self.keyframe_requested = true;

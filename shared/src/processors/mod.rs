@@ -44,6 +44,7 @@ fn register_builtins(registry: &mut Registry) {
         registry.register_video(flip::flip_info(), flip::Flip::default),
         registry.register_video(flip::rotate_info(), flip::Rotate180::default),
         registry.register_video(frame_stats::info(), frame_stats::FrameStats::default),
+        registry.register_video(spectrogram::info(), spectrogram::Spectrogram::default),
         registry.register_video(stress::info(), stress::Stress::default),
     ];
     use audio::*;

@@ -145,6 +145,36 @@ pub fn clicks(sample_rate: u32, seconds: f64, period_s: f64) -> AudioFrame {
     frame
 }
 
+/// Mono exponential sweep from `from_hz` to `to_hz` over `seconds` at
+/// `amplitude`: every octave takes the same time, so on a log frequency
+/// axis it is a straight line.
+pub fn chirp(
+    sample_rate: u32,
+    seconds: f64,
+    from_hz: f64,
+    to_hz: f64,
+    amplitude: f32,
+) -> AudioFrame {
+    let sample_rate = sample_rate.max(1);
+    let rate = f64::from(sample_rate);
+    let total = ((seconds.max(0.0) * rate) as usize).max(1);
+    let (low, high) = (from_hz.max(1.0), to_hz.max(1.0));
+    let duration = total as f64 / rate;
+    let growth = libm::log(high / low);
+    let mut frame = sine(sample_rate, 1, total, 0.0, 0.0);
+    for (i, sample) in frame.samples_mut().iter_mut().enumerate() {
+        let t = i as f64 / rate;
+        let phase = if growth.abs() < 1e-12 {
+            2.0 * core::f64::consts::PI * low * t
+        } else {
+            2.0 * core::f64::consts::PI * low * duration / growth
+                * (libm::exp(growth * t / duration) - 1.0)
+        };
+        *sample = amplitude * libm::sin(phase) as f32;
+    }
+    frame
+}
+
 /// Deterministic noise in -amplitude..amplitude, interleaved.
 pub fn noise(
     sample_rate: u32,

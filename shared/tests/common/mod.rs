@@ -124,6 +124,8 @@ pub fn run_case(registry: &Registry, case: &Case) -> Result<u64, String> {
     let mut hash = FNV_OFFSET;
     if let Ok(mut pipeline) = registry.video(&case.processor, &case.params) {
         for seed in 1..=3 {
+            // What a processor that hears audio draws (the others ignore it).
+            pipeline.hear(&synth::noise(48_000, 1, 4_800, 0.5, seed));
             let mut frame = synth::textured_frame(case.width, case.height, seed);
             let results = pipeline.process(&mut frame).map_err(|e| e.to_string())?;
             hash = fnv1a(frame.data(), hash);

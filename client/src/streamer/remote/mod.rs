@@ -1,7 +1,8 @@
 //! Remote placement: the camera goes to a `framewise-server` over the
 //! browser's own `RTCPeerConnection`, and the processed video comes back;
-//! with an audio processor the microphone goes too (in the same stream)
-//! and the processed audio comes back as a second track.
+//! with audio on the microphone goes too (in the same stream), for the
+//! audio processor and for a video processor that hears it, and the
+//! server's audio comes back as a second track.
 //!
 //! Signaling is one HTTP exchange, non-trickle ([`signaling`]): the offer
 //! with every candidate the server can use ([`gathering`]) is POSTed with
@@ -116,7 +117,7 @@ pub struct Offer<'a> {
     pub processor: &'a str,
     /// Its params.
     pub params: &'a Value,
-    /// The microphone and its processor, when audio is processed too.
+    /// The microphone and its processor, when audio is on.
     pub audio: Option<AudioOffer<'a>>,
 }
 
@@ -124,8 +125,9 @@ pub struct Offer<'a> {
 pub struct AudioOffer<'a> {
     /// The raw microphone track.
     pub track: &'a MediaStreamTrack,
-    /// Registry name of the audio processor.
-    pub processor: &'a str,
+    /// Registry name of the audio processor (none: the server passes
+    /// the sound back unchanged, and a video processor may hear it).
+    pub processor: Option<&'a str>,
     /// Its params.
     pub params: &'a Value,
 }
@@ -210,9 +212,14 @@ impl Remote {
             .ok_or_else(|| JsError::unexpected("the local description", "an SDP offer"))?;
         let mut body =
             serde_json::json!({"sdp": sdp, "processor": offer.processor, "params": offer.params});
-        if let Some(audio) = &offer.audio {
-            body["audio_processor"] = audio.processor.into();
-            body["audio_params"] = audio.params.clone();
+        if let Some(AudioOffer {
+            processor: Some(processor),
+            params,
+            ..
+        }) = &offer.audio
+        {
+            body["audio_processor"] = (*processor).into();
+            body["audio_params"] = (*params).clone();
         }
         let url = signaling::sessions_url(server);
         let response = signaling::post_json(&url, &body.to_string())

@@ -118,10 +118,14 @@ impl Context {
     }
 
     /// What a remote session is to do with the microphone: `Some` when
-    /// the props name an audio processor and the microphone is open.
+    /// audio is on and the microphone is open (sent for the audio
+    /// processor, if the props name one, and for a video processor that
+    /// hears it).
     pub(super) fn remote_audio_job(&self) -> Option<RemoteAudioJob> {
         let props = self.props.borrow();
-        let processor = props.audio_processor.clone().filter(|_| props.audio)?;
+        if !props.audio {
+            return None;
+        }
         let microphone = self
             .session
             .borrow()
@@ -130,15 +134,19 @@ impl Context {
             .and_then(|c| c.audio().cloned())?;
         Some(RemoteAudioJob {
             microphone,
-            processor: processor.to_string(),
+            processor: props.audio_processor.as_ref().map(|p| p.to_string()),
             params: self.audio_params.borrow().clone(),
         })
     }
 
     /// The server's processed audio arrived: it replaces what the output
     /// played (the local path's track, or the raw microphone), and the
-    /// local path is released.
+    /// local path is released. Without an audio processor the server
+    /// only passes the sound back: the raw microphone goes on playing.
     pub(super) fn show_remote_audio(&self, track: MediaStreamTrack) {
+        if self.props.borrow().audio_processor.is_none() {
+            return;
+        }
         {
             let mut session = self.session.borrow_mut();
             let session = &mut *session;
@@ -182,8 +190,8 @@ impl Context {
 pub(super) struct RemoteAudioJob {
     /// The raw microphone track.
     pub microphone: MediaStreamTrack,
-    /// Registry name of the audio processor.
-    pub processor: String,
+    /// Registry name of the audio processor, if any.
+    pub processor: Option<String>,
     /// Its params.
     pub params: Value,
 }

@@ -5,6 +5,7 @@
 //! ([`moves`]). A [`Context`] is what the component's callbacks hold.
 
 mod audio;
+mod hearing;
 mod moves;
 mod switch;
 mod worker;
@@ -59,6 +60,9 @@ pub struct Session {
     output: Output,
     /// The microphone through the audio processor, once it runs.
     audio: Option<AudioPath>,
+    /// The microphone clone a processor that hears audio reads in the
+    /// worker.
+    heard: Option<web_sys::MediaStreamTrack>,
     /// The server's processed audio, once it plays in the output.
     remote_audio: Option<web_sys::MediaStreamTrack>,
     /// The live audio plots, when shown.
@@ -99,6 +103,7 @@ impl Session {
     /// Ends the worker; the path stops feeding it (the camera goes on).
     fn release_worker(&mut self) {
         self.worker = None;
+        hearing::stop_hearing(&mut self.heard);
         if let Some(path) = &mut self.path {
             path.detach();
         }
@@ -113,6 +118,7 @@ impl Session {
                 js::warn(&error);
             }
         }
+        hearing::stop_hearing(&mut self.heard);
         if let Some(path) = &mut self.path {
             path.detach();
         }

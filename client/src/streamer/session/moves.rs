@@ -63,7 +63,7 @@ impl Context {
                 params: &job.params,
                 audio: audio_job.as_ref().map(|audio| AudioOffer {
                     track: &audio.microphone,
-                    processor: &audio.processor,
+                    processor: audio.processor.as_deref(),
                     params: &audio.params,
                 }),
             };

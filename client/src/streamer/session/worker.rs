@@ -198,6 +198,7 @@ impl Context {
                 });
             }
             FromWorker::Results { results } => self.emit_results(results),
+            FromWorker::Listen => self.send_microphone_to_worker(),
             FromWorker::Error {
                 message,
                 fatal: true,

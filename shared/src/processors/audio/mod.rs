@@ -2,6 +2,7 @@
 
 pub mod biquad;
 pub mod delay;
+pub(crate) mod fft;
 pub mod gain;
 pub mod level_meter;
 pub mod noise_suppression;

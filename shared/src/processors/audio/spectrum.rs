@@ -5,11 +5,12 @@
 //!
 //! The peak is refined between bins by a parabola through the dB of the
 //! loudest bin and its neighbours (within a few Hz of a steady tone).
-//! A radix-2 FFT of our own, `f64` with `libm` twiddles, so every target
+//! The windowed FFT is the one `audio/fft.rs` shares, so every target
 //! gives the same numbers.
 
 use serde::Serialize;
 
+use super::fft::HannFft;
 use crate::{
     AudioFrame, AudioProcessor, Configure, Cost, MediaKind, ParamError, ParamSpec, Params,
     ProcessError, ProcessorInfo, Results,
@@ -55,36 +56,6 @@ pub struct Spectrum {
     pub bands_db: Vec<f64>,
 }
 
-/// An in-place radix-2 FFT of `re` + i·`im` (their length a power of two).
-fn fft(re: &mut [f64], im: &mut [f64], twiddles: &[(f64, f64)]) {
-    let n = re.len();
-    let bits = n.trailing_zeros();
-    for i in 0..n {
-        let j = i.reverse_bits() >> (usize::BITS - bits);
-        if j > i {
-            re.swap(i, j);
-            im.swap(i, j);
-        }
-    }
-    let mut len = 2;
-    while len <= n {
-        let stride = n / len;
-        for start in (0..n).step_by(len) {
-            for k in 0..len / 2 {
-                let (wr, wi) = twiddles[k * stride];
-                let (a, b) = (start + k, start + k + len / 2);
-                let tr = re[b] * wr - im[b] * wi;
-                let ti = re[b] * wi + im[b] * wr;
-                re[b] = re[a] - tr;
-                im[b] = im[a] - ti;
-                re[a] += tr;
-                im[a] += ti;
-            }
-        }
-        len *= 2;
-    }
-}
-
 /// Measures the spectrum; see the [module docs](self).
 #[derive(Debug, Default)]
 pub struct SpectrumMeter {
@@ -97,52 +68,25 @@ pub struct SpectrumMeter {
     filled: usize,
     /// Samples since the last measurement.
     since: usize,
-    window: Vec<f64>,
-    twiddles: Vec<(f64, f64)>,
-    re: Vec<f64>,
-    im: Vec<f64>,
+    fft: HannFft,
+    /// The last measurement's bin levels, dBFS.
+    db: Vec<f64>,
 }
 
 impl SpectrumMeter {
     /// Sizes the buffers for `size` (a power of two).
     fn resize(&mut self) {
-        let n = self.size;
-        self.ring = vec![0.0; n];
+        self.ring = vec![0.0; self.size];
         (self.next, self.filled, self.since) = (0, 0, 0);
-        let tau = 2.0 * core::f64::consts::PI;
-        self.window = (0..n)
-            .map(|i| 0.5 - 0.5 * libm::cos(tau * i as f64 / n as f64))
-            .collect();
-        self.twiddles = (0..n / 2)
-            .map(|k| {
-                let angle = -tau * k as f64 / n as f64;
-                (libm::cos(angle), libm::sin(angle))
-            })
-            .collect();
+        self.fft = HannFft::new(self.size);
     }
 
     /// The spectrum of the ring at `rate`.
     fn measure(&mut self, rate: u32) -> Spectrum {
         let n = self.size;
-        self.re.clear();
-        self.re.extend(
-            self.ring[self.next..]
-                .iter()
-                .chain(&self.ring[..self.next])
-                .zip(&self.window)
-                .map(|(x, w)| x * w),
-        );
-        self.im.clear();
-        self.im.resize(n, 0.0);
-        fft(&mut self.re, &mut self.im, &self.twiddles);
-        // A full-scale sine under a Hann window peaks at n/4.
-        let scale = 4.0 / n as f64;
-        let db: Vec<f64> = (0..=n / 2)
-            .map(|k| {
-                let magnitude = libm::sqrt(self.re[k] * self.re[k] + self.im[k] * self.im[k]);
-                (20.0 * libm::log10(magnitude * scale + 1e-12)).max(-120.0)
-            })
-            .collect();
+        let oldest_first = self.ring[self.next..].iter().chain(&self.ring[..self.next]);
+        self.fft.levels_db(oldest_first.copied(), &mut self.db);
+        let db = &self.db;
         let bin_hz = f64::from(rate) / n as f64;
         let (peak, &peak_db) =
             db.iter()
@@ -228,35 +172,5 @@ impl AudioProcessor for SpectrumMeter {
             }
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_fft_of_a_cosine_is_two_lines() {
-        let n = 16;
-        let mut meter = SpectrumMeter {
-            size: n,
-            ..SpectrumMeter::default()
-        };
-        meter.resize();
-        let tau = 2.0 * core::f64::consts::PI;
-        let mut re: Vec<f64> = (0..n)
-            .map(|i| libm::cos(tau * 3.0 * i as f64 / n as f64))
-            .collect();
-        let mut im = vec![0.0; n];
-        fft(&mut re, &mut im, &meter.twiddles);
-        for k in 0..n {
-            let magnitude = libm::sqrt(re[k] * re[k] + im[k] * im[k]);
-            let expected = if k == 3 || k == n - 3 {
-                n as f64 / 2.0
-            } else {
-                0.0
-            };
-            assert!((magnitude - expected).abs() < 1e-9, "bin {k}: {magnitude}");
-        }
     }
 }

@@ -13,4 +13,5 @@ pub mod luma;
 pub mod passthrough;
 pub mod pixelate;
 pub mod sobel;
+pub mod spectrogram;
 pub mod stress;
