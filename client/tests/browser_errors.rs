@@ -94,6 +94,7 @@ async fn a_camera_that_cannot_open_keeps_its_name() {
         height: 240,
         frame_rate: 30.0,
         facing_mode: None,
+        video: true,
         audio: false,
         raw_audio: false,
     };
@@ -111,4 +112,23 @@ async fn a_camera_that_cannot_open_keeps_its_name() {
         error.to_string().starts_with("getUserMedia failed: "),
         "{error}"
     );
+}
+
+#[wasm_bindgen_test]
+async fn asking_for_neither_camera_nor_microphone_is_a_clear_error() {
+    let request = CaptureRequest {
+        width: 320,
+        height: 240,
+        frame_rate: 30.0,
+        facing_mode: None,
+        video: false,
+        audio: false,
+        raw_audio: false,
+    };
+    let error = match Capture::open(&request, None, None).await {
+        Ok(_) => panic!("a capture of nothing opened"),
+        Err(error) => error,
+    };
+    assert_eq!(error, CaptureError::NothingAsked);
+    assert!(error.to_string().contains("`camera`, `audio`"), "{error}");
 }

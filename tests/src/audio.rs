@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::camera::{wait_playing, SPY};
+use crate::camera::{settled_state, wait_playing, SPY};
 use crate::server::ServerProcess;
 use crate::webdriver::Browser;
 use crate::{dist_dir, fake_camera_flag, StaticServer};
@@ -57,6 +57,45 @@ pub fn open_remote_page(query: &str, microphone: &str) -> (ServerProcess, Browse
     browser.goto(&server.url(query)).expect("loading the page");
     wait_playing(&browser);
     (server, browser)
+}
+
+/// The demo's audio-only view (`query` with `&camera=0`) with
+/// `microphone`, served by a static server (`remote` off) or by
+/// `framewise-server`; waits until the Streamer plays and the audio
+/// processor runs at the place asked for.
+pub fn open_audio_only(query: &str, microphone: &str, remote: bool) -> (AudioOnlyServer, Browser) {
+    let dist = dist_dir().expect("no demo build");
+    let (server, browser, url) = if remote {
+        let server = ServerProcess::start(&dist, &[]).expect("framewise-server");
+        let url = server.url(query);
+        (
+            AudioOnlyServer::Remote(server),
+            start_browser(microphone, &[LOOPBACK]),
+            url,
+        )
+    } else {
+        let server = StaticServer::start(&dist).expect("static server");
+        let url = server.url(query);
+        (
+            AudioOnlyServer::Local(server),
+            start_browser(microphone, &[]),
+            url,
+        )
+    };
+    browser.goto(&url).expect("loading the page");
+    let state = settled_state(&browser);
+    assert_eq!(state, "playing", "{}", warning(&browser));
+    let place = if remote { "remote" } else { "local" };
+    wait_audio_runs_at(&browser, place, Duration::from_secs(30));
+    (server, browser)
+}
+
+/// What serves an audio-only page: kept alive as long as the test runs.
+pub enum AudioOnlyServer {
+    /// A static file server (local placement).
+    Local(StaticServer),
+    /// `framewise-server` (remote placement).
+    Remote(ServerProcess),
 }
 
 fn start_browser(microphone: &str, flags: &[&str]) -> Browser {

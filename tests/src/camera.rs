@@ -182,7 +182,8 @@ pub fn camera_browser(init_scripts: &[&str], extra_args: &[&str]) -> Browser {
 
 /// Waits until the camera state settles at `playing` or `failed`, and
 /// returns it.
-fn settled_state(browser: &Browser) -> Value {
+/// Waits until the demo's Streamer plays or fails: its state.
+pub fn settled_state(browser: &Browser) -> Value {
     browser
         .wait_for(
             "const s = document.body.dataset.cameraState; \

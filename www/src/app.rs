@@ -596,7 +596,7 @@ fn camera_from_url() -> (bool, bool) {
 }
 
 /// `&{name}=1` (true) or `&{name}=0` (false) in the page URL.
-fn flag_from_url(name: &str) -> Option<bool> {
+pub(crate) fn flag_from_url(name: &str) -> Option<bool> {
     let search = web_sys::window().and_then(|w| w.location().search().ok());
     let query = search.and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
     match query.and_then(|q| q.get(name)).as_deref() {

@@ -1,20 +1,21 @@
 //! The demo's live audio view: the camera and microphone in a
 //! [`Streamer`] whose audio processor is the chosen one (the video passes
-//! through), its params driven by the page's controls, its latest result
-//! shown, the live waveform and spectrum of the microphone and the
-//! output, a box to hear the output, and the placement switch (on the
-//! server the microphone goes there as Opus and comes back processed).
+//! through; the Camera box off, `&camera=0`, makes it audio only), its
+//! params driven by the page's controls, its latest result shown, the
+//! live waveform and spectrum of the microphone and the output, a box to
+//! hear the output (`monitor`), and the placement switch (on the server
+//! the microphone goes there as Opus and comes back processed).
 //!
 //! For the end-to-end tests the page publishes the latest result as
 //! `data-audio-result` (JSON) and how many arrived as
 //! `data-audio-results`.
 
 use framewise::ProcessorInfo;
-use framewise_yew::{StreamStats, Streamer, StreamerState, VideoAttributes};
+use framewise_yew::{StreamStats, Streamer, StreamerState};
 use serde_json::Value;
 use yew::prelude::*;
 
-use crate::app::{publish, results_card, WORKER_URL};
+use crate::app::{flag_from_url, publish, results_card, WORKER_URL};
 use crate::placement::{placement_switch, PlacementChoice};
 
 /// Props of [`AudioLive`].
@@ -40,6 +41,7 @@ pub struct AudioLiveProps {
 #[function_component]
 pub fn AudioLive(props: &AudioLiveProps) -> Html {
     let monitor = use_state(|| false);
+    let camera = use_state(|| flag_from_url("camera") != Some(false));
     let last_result = use_state(|| None::<Value>);
     // (results so far, when the card was last drawn)
     let seen = use_mut_ref(|| (0u64, f64::NEG_INFINITY));
@@ -68,9 +70,12 @@ pub fn AudioLive(props: &AudioLiveProps) -> Html {
             monitor.set(input.checked());
         })
     };
-    let video = VideoAttributes {
-        muted: !*monitor,
-        ..VideoAttributes::default()
+    let on_camera = {
+        let camera = camera.clone();
+        Callback::from(move |event: Event| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            camera.set(input.checked());
+        })
     };
     html! {
         <>
@@ -81,10 +86,15 @@ pub fn AudioLive(props: &AudioLiveProps) -> Html {
                         <input type="checkbox" checked={*monitor} onchange={on_monitor} />
                         { " Hear the processed microphone (use headphones: speakers would echo)" }
                     </label>
+                    <label class="audio-toggle">
+                        <input type="checkbox" checked={*camera} onchange={on_camera} />
+                        { " Camera (off: audio only, at the next START)" }
+                    </label>
                 </div>
-                <Streamer processor="passthrough" audio=true placement={props.placement.placement()}
+                <Streamer camera={*camera} audio=true monitor={*monitor}
+                    placement={props.placement.placement()}
                     audio_processor={props.info.name.clone()} audio_params={props.params.clone()}
-                    worker_url={WORKER_URL} playing={props.playing} {video} show_input=false
+                    worker_url={WORKER_URL} playing={props.playing} show_input=false
                     show_audio_plots=true
                     on_state={props.on_state.clone()} on_stats={props.on_stats.clone()}
                     {on_result} />

@@ -25,6 +25,9 @@ pub enum CaptureError {
     /// device, busy, constraints).
     #[error("getUserMedia failed: {0}")]
     Refused(JsError),
+    /// Neither the camera nor the microphone was asked for.
+    #[error("the Streamer has nothing to capture: turn on `camera`, `audio` or both")]
+    NothingAsked,
     /// The stream came without the track asked for.
     #[error("the {} stream has no track", .0.name())]
     NoTrack(DeviceKind),
@@ -44,6 +47,8 @@ pub struct CaptureRequest {
     pub frame_rate: f64,
     /// Ideal facing, unless a device is chosen.
     pub facing_mode: Option<FacingMode>,
+    /// Open the camera (off: audio only).
+    pub video: bool,
     /// Also open the microphone.
     pub audio: bool,
     /// Ask the microphone for its signal as it is: no echo cancellation,
@@ -57,7 +62,7 @@ pub struct CaptureRequest {
 pub struct Capture {
     /// The camera's and microphone's tracks (the input view plays it).
     stream: MediaStream,
-    video: MediaStreamTrack,
+    video: Option<MediaStreamTrack>,
     audio: Option<MediaStreamTrack>,
 }
 
@@ -76,7 +81,8 @@ pub fn media_devices() -> Result<JsValue, CaptureError> {
 
 impl Capture {
     /// Opens the camera (`camera`: a device id, `None` for the default or
-    /// the facing mode) and, when `request.audio`, the microphone; chosen
+    /// the facing mode) unless `request.video` is off and, when
+    /// `request.audio`, the microphone; chosen
     /// devices are asked for as `ideal`, so one that is gone falls back to
     /// the default.
     pub async fn open(
@@ -84,16 +90,24 @@ impl Capture {
         camera: Option<&str>,
         microphone: Option<&str>,
     ) -> Result<Self, CaptureError> {
-        let video = video_constraints(request, camera, false)?;
+        if !request.video && !request.audio {
+            return Err(CaptureError::NothingAsked);
+        }
+        let video = match request.video {
+            true => video_constraints(request, camera, false)?,
+            false => JsValue::FALSE,
+        };
         let audio = audio_constraints(request, microphone, false)?;
         let stream = get_user_media(video, audio).await?;
-        let video = match first_track(&stream, DeviceKind::Camera) {
-            Ok(track) => track,
-            Err(error) => {
-                stop_tracks(&stream);
-                return Err(error);
-            }
+        let kind = match request.video {
+            true => DeviceKind::Camera,
+            false => DeviceKind::Microphone,
         };
+        if let Err(error) = first_track(&stream, kind) {
+            stop_tracks(&stream);
+            return Err(error);
+        }
+        let video = first_track(&stream, DeviceKind::Camera).ok();
         let audio = first_track(&stream, DeviceKind::Microphone).ok();
         Ok(Self {
             stream,
@@ -125,9 +139,9 @@ impl Capture {
         &self.stream
     }
 
-    /// The camera's track.
-    pub fn video(&self) -> &MediaStreamTrack {
-        &self.video
+    /// The camera's track, unless audio only.
+    pub fn video(&self) -> Option<&MediaStreamTrack> {
+        self.video.as_ref()
     }
 
     /// The microphone's track, with audio on.
@@ -137,7 +151,7 @@ impl Capture {
 
     /// The camera's frame rate as it reports it, if it does.
     pub fn frame_rate(&self) -> Option<f64> {
-        js::call(&self.video, "getSettings", &[])
+        js::call(self.video.as_ref()?, "getSettings", &[])
             .and_then(|settings| js::get_f64(&settings, "frameRate"))
             .ok()
             .filter(|fps| *fps > 0.0)
@@ -153,7 +167,7 @@ impl Capture {
     ) -> Option<MediaStreamTrack> {
         self.stream.add_track(&track);
         let old = match kind {
-            DeviceKind::Camera => Some(std::mem::replace(&mut self.video, track)),
+            DeviceKind::Camera => self.video.replace(track),
             DeviceKind::Microphone => self.audio.replace(track),
         };
         if let Some(old) = &old {

@@ -83,6 +83,9 @@ pub enum StreamerAction {
     Select(DeviceKind, Option<String>),
     /// The audio processor runs there (`None`: it stopped).
     Audio(Option<&'static str>),
+    /// Audio only: the microphone is open and in the output, so the
+    /// Streamer plays (there are no frames to wait for).
+    Listening,
 }
 
 impl StreamerModel {
@@ -153,6 +156,8 @@ impl Reducible for StreamerModel {
                 DeviceKind::Camera => next.camera = id,
                 DeviceKind::Microphone => next.microphone = id,
             },
+            StreamerAction::Listening if !self.is_active() => return self,
+            StreamerAction::Listening => next.state = StreamerState::Playing,
             StreamerAction::Audio(_) if !self.is_active() => return self,
             StreamerAction::Audio(at) => next.audio_runs_at = at,
         }
@@ -181,6 +186,19 @@ mod tests {
             path: PATH_TRACK.into(),
             reason: String::new(),
         }
+    }
+
+    #[test]
+    fn audio_only_plays_once_the_microphone_listens() {
+        let model = Rc::new(StreamerModel::default());
+        let model = model.reduce(StreamerAction::Start);
+        assert_eq!(model.state, StreamerState::Starting);
+        let model = model.reduce(StreamerAction::Listening);
+        assert_eq!(model.state, StreamerState::Playing);
+        // After STOP a late one changes nothing.
+        let model = model.reduce(StreamerAction::Stop);
+        let model = model.reduce(StreamerAction::Listening);
+        assert_eq!(model.state, StreamerState::Idle);
     }
 
     #[test]

@@ -18,18 +18,21 @@ pub struct Output {
 }
 
 impl Output {
-    /// Plays `video` (the processed track) and `audio` in `element`; a
-    /// new video track (a restarted worker's, the server's) replaces the
-    /// old one, which is stopped.
+    /// Plays `video` (the processed track; none: audio only) and `audio`
+    /// in `element`; a new video track (a restarted worker's, the
+    /// server's) replaces the old one, which is stopped.
     pub fn show(
         &mut self,
         element: Option<HtmlVideoElement>,
-        video: JsValue,
+        video: Option<JsValue>,
         audio: Option<&MediaStreamTrack>,
     ) -> Result<(), JsError> {
-        let tracks = js_sys::Array::of1(&video);
-        if let Some(old) = self.video.replace(video) {
-            let _ = js::call(&old, "stop", &[]);
+        let tracks = js_sys::Array::new();
+        if let Some(video) = video {
+            tracks.push(&video);
+            if let Some(old) = self.video.replace(video) {
+                let _ = js::call(&old, "stop", &[]);
+            }
         }
         if let Some(audio) = audio {
             tracks.push(audio);

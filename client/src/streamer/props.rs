@@ -39,7 +39,8 @@ pub struct VideoAttributes {
     /// Inline CSS.
     pub style: Option<AttrValue>,
     /// Mute the output. On by default: with audio on, the microphone plays
-    /// through it, and speakers near the microphone would howl.
+    /// through it, and speakers near the microphone would howl (the
+    /// Streamer's `monitor` unmutes it too).
     pub muted: bool,
     /// Show the browser's video controls.
     pub controls: bool,
@@ -65,7 +66,8 @@ pub struct StreamerProps {
     #[prop_or(AttrValue::Static("framewise"))]
     pub id: AttrValue,
     /// Registry name of the video processor to run (it must be compiled
-    /// into the worker at `worker_url`).
+    /// into the worker at `worker_url`); `passthrough` by default.
+    #[prop_or(AttrValue::Static("passthrough"))]
     pub processor: AttrValue,
     /// Its params, `{"name": value}`; missing ones take their defaults.
     /// A change is sent to the running worker and applied between frames
@@ -116,11 +118,23 @@ pub struct StreamerProps {
     /// Requested (ideal) camera facing, unless a camera is picked.
     #[prop_or_default]
     pub facing_mode: Option<FacingMode>,
-    /// Also capture the microphone and play it with the output (muted
-    /// unless `video` says otherwise: monitoring is off by default),
-    /// processed by `audio_processor` if one is named.
+    /// Capture the camera and run `processor` on it (the default). Off,
+    /// the Streamer is audio only: the microphone (`audio` must be on)
+    /// through `audio_processor`, its results and plots, no worker and
+    /// no video.
+    #[prop_or(true)]
+    pub camera: bool,
+    /// Also capture the microphone and put it in the output (silent
+    /// unless `monitor` is on), processed by `audio_processor` if one is
+    /// named.
     #[prop_or_default]
     pub audio: bool,
+    /// Play the output's sound (the processed microphone) on the
+    /// speakers. Off by default: with the microphone near the speakers,
+    /// monitoring echoes (use headphones). Off and without plots or
+    /// results to look at, audio is analysis only: send-only.
+    #[prop_or_default]
+    pub monitor: bool,
     /// Registry name of the audio processor to run on the microphone (with
     /// `audio` on), locally in an `AudioWorklet` that loads the same worker
     /// wasm as `worker_url`; `None` plays the microphone unprocessed. With

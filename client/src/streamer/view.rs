@@ -195,7 +195,10 @@ pub fn Streamer(props: &StreamerProps) -> Html {
         }
     });
     let pickers = props.show_devices.then(|| {
-        let mut kinds = vec![(DeviceKind::Camera, &text.camera)];
+        let mut kinds = Vec::new();
+        if props.camera {
+            kinds.push((DeviceKind::Camera, &text.camera));
+        }
         if props.audio {
             kinds.push((DeviceKind::Microphone, &text.microphone));
         }
@@ -241,7 +244,7 @@ pub fn Streamer(props: &StreamerProps) -> Html {
                 { for pickers }
             </div>
             <div class="fw-videos">
-                if props.show_input {
+                if props.show_input && props.camera {
                     <figure>
                         <video class="fw-input" ref={input_ref} autoplay=true muted=true playsinline=true />
                         <figcaption>{ &text.camera }</figcaption>
@@ -250,11 +253,11 @@ pub fn Streamer(props: &StreamerProps) -> Html {
                 <figure>
                     <div class="fw-output-box">
                         <video class={classes!("fw-output", video.class.clone())} ref={output_ref}
-                               style={video.style.clone()} muted={video.muted}
+                               style={video.style.clone()} muted={video.muted && !props.monitor}
                                controls={video.controls} autoplay=true playsinline=true />
                         { stats }
                     </div>
-                    <figcaption>{ format!("{} · {}", text.output, props.processor) }</figcaption>
+                    <figcaption>{ format!("{} · {}", text.output, output_label(props)) }</figcaption>
                 </figure>
             </div>
             if props.audio && props.show_audio_plots {
@@ -311,5 +314,15 @@ fn picker(
                 { for options }
             </select>
         </label>
+    }
+}
+
+/// What the output caption names: the video processor, or audio only the
+/// audio processor (or the microphone, unprocessed).
+fn output_label(props: &StreamerProps) -> &str {
+    match (&props.audio_processor, props.camera) {
+        (_, true) => &props.processor,
+        (Some(audio), false) => audio,
+        (None, false) => &props.text.microphone,
     }
 }

@@ -113,8 +113,9 @@ pub struct Remote {
 
 /// The processor a session runs and its first params.
 pub struct Offer<'a> {
-    /// Registry name of the processor.
-    pub processor: &'a str,
+    /// Registry name of the video processor (none: audio only, no
+    /// camera track).
+    pub processor: Option<&'a str>,
     /// Its params.
     pub params: &'a Value,
     /// The microphone and its processor, when audio is on.
@@ -133,13 +134,14 @@ pub struct AudioOffer<'a> {
 }
 
 impl Remote {
-    /// Opens a session on `server` for `track` running `offer`;
+    /// Opens a session on `server` for the camera `track` (none: audio
+    /// only) running `offer`;
     /// `on_event` hears of the output track, DataChannel messages and
     /// failures.
     pub async fn open(
         server: &str,
         ice_servers: &[IceServerConfig],
-        track: &MediaStreamTrack,
+        track: Option<&MediaStreamTrack>,
         offer: Offer<'_>,
         on_event: Rc<dyn Fn(RemoteEvent)>,
     ) -> Result<Rc<RefCell<Remote>>, RemoteError> {
@@ -174,20 +176,30 @@ impl Remote {
     async fn negotiate(
         remote: &Rc<RefCell<Remote>>,
         server: &str,
-        track: &MediaStreamTrack,
+        track: Option<&MediaStreamTrack>,
         offer: Offer<'_>,
         uses_ice_servers: bool,
         on_event: Rc<dyn Fn(RemoteEvent)>,
     ) -> Result<(), RemoteError> {
         let pc = remote.borrow().pc.clone();
-        let tracks = js_sys::Array::of1(track);
+        let tracks = js_sys::Array::new();
+        if let Some(track) = track {
+            tracks.push(track);
+        }
         if let Some(audio) = &offer.audio {
             tracks.push(audio.track);
         }
         // One stream, so the browser keeps audio and video in sync.
         let stream = MediaStream::new_with_tracks(&tracks)
             .map_err(|e| JsError::threw("new MediaStream", &e))?;
-        let sender = js::call(&pc, "addTrack", &[track.into(), stream.clone().into()])?;
+        let sender = match track {
+            Some(track) => Some(js::call(
+                &pc,
+                "addTrack",
+                &[track.into(), stream.clone().into()],
+            )?),
+            None => None,
+        };
         if let Some(audio) = &offer.audio {
             js::call(&pc, "addTrack", &[audio.track.into(), stream.into()])?;
         }
@@ -210,8 +222,11 @@ impl Remote {
             .ok()
             .and_then(|d| js::get_string(&d, "sdp"))
             .ok_or_else(|| JsError::unexpected("the local description", "an SDP offer"))?;
-        let mut body =
-            serde_json::json!({"sdp": sdp, "processor": offer.processor, "params": offer.params});
+        let mut body = serde_json::json!({"sdp": sdp});
+        if let Some(processor) = offer.processor {
+            body["processor"] = processor.into();
+            body["params"] = offer.params.clone();
+        }
         if let Some(AudioOffer {
             processor: Some(processor),
             params,
@@ -236,7 +251,9 @@ impl Remote {
             ("sdp", JsValue::from_str(&answer.sdp)),
         ])?;
         js::call_async(&pc, "setRemoteDescription", &[description.into()]).await?;
-        keep_resolution(&sender).await;
+        if let Some(sender) = &sender {
+            keep_resolution(sender).await;
+        }
         Ok(())
     }
 

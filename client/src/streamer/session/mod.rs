@@ -264,6 +264,7 @@ impl Context {
             height: props.height,
             frame_rate: props.frame_rate,
             facing_mode: props.facing_mode,
+            video: props.camera,
             audio: props.audio,
             raw_audio: props.audio_processor.is_some(),
         }
@@ -337,6 +338,12 @@ impl Context {
     /// server) and the microphone, if on (processed once the audio path
     /// runs), in the output `<video>`.
     fn show_output(&self, video: wasm_bindgen::JsValue) -> Result<(), StreamerError> {
+        self.play_output(Some(video))
+    }
+
+    /// Plays `video` (none: audio only) and the microphone in the output
+    /// `<video>`; see [`show_output`](Self::show_output).
+    fn play_output(&self, video: Option<wasm_bindgen::JsValue>) -> Result<(), StreamerError> {
         let element = self.output.cast::<HtmlVideoElement>();
         let mut session = self.session.borrow_mut();
         let Session {
@@ -402,10 +409,10 @@ impl Context {
     }
 }
 
-/// What a path reads from `capture`.
-fn source(capture: &Capture) -> Source<'_> {
-    Source {
+/// What a path reads from `capture`: `None` when it is audio only.
+fn source(capture: &Capture) -> Option<Source<'_>> {
+    Some(Source {
         stream: capture.stream(),
-        video: capture.video(),
-    }
+        video: capture.video()?,
+    })
 }

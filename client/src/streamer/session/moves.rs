@@ -27,6 +27,15 @@ impl Context {
                 props.schema.as_ref().map(|info| info.cost),
             )
         };
+        let audio_only = self
+            .session
+            .borrow()
+            .capture
+            .as_ref()
+            .is_some_and(|c| c.video().is_none());
+        if audio_only {
+            return self.place_audio_only(&placement);
+        }
         let (remote, reason) = placement.start(cost);
         self.session.borrow_mut().reason = reason.clone();
         match placement.server() {
@@ -38,17 +47,35 @@ impl Context {
         }
     }
 
-    /// Opens a remote session for the running camera; its output replaces
-    /// the local one when its track arrives.
+    /// Audio only (no camera): the output plays the microphone at once
+    /// (processed when the audio path or the server's audio arrives) and
+    /// the Streamer plays. `Remote` sends the microphone to the server
+    /// when there is an audio processor to run there; `Local` and `Auto`
+    /// keep it here (Auto moves on the video's frame budget, and there
+    /// is no video).
+    fn place_audio_only(&self, placement: &Placement) -> Result<(), StreamerError> {
+        self.play_output(None)?;
+        self.model.dispatch(StreamerAction::Listening);
+        let has_processor = self.props.borrow().audio_processor.is_some();
+        if let (Placement::Remote { server }, true) = (placement, has_processor) {
+            let (_, reason) = placement.start(None);
+            self.session.borrow_mut().reason = reason.clone();
+            self.go_remote(server.to_string(), reason);
+        }
+        Ok(())
+    }
+
+    /// Opens a remote session for the running camera (or, audio only,
+    /// the microphone); its output replaces the local one when its track
+    /// arrives.
     fn go_remote(&self, server: String, reason: String) {
         let (generation, track) = {
             let mut session = self.session.borrow_mut();
             session.remote_pending = true;
             session.auto.moved(js::now_ms());
-            let track = session.capture.as_ref().map(|c| Clone::clone(c.video()));
+            let track = session.capture.as_ref().and_then(|c| c.video().cloned());
             (session.generation, track)
         };
-        let Some(track) = track else { return };
         let ice_servers = self.props.borrow().ice_servers.clone();
         let job = self.job();
         let audio_job = self.remote_audio_job();
@@ -59,7 +86,7 @@ impl Context {
                 Rc::new(move |event| context.on_remote(event, generation))
             };
             let offer = Offer {
-                processor: &job.processor,
+                processor: track.as_ref().map(|_| job.processor.as_str()),
                 params: &job.params,
                 audio: audio_job.as_ref().map(|audio| AudioOffer {
                     track: &audio.microphone,
@@ -67,7 +94,7 @@ impl Context {
                     params: &audio.params,
                 }),
             };
-            let opened = Remote::open(&server, &ice_servers, &track, offer, on_event).await;
+            let opened = Remote::open(&server, &ice_servers, track.as_ref(), offer, on_event).await;
             let current = context.is_current(generation);
             match opened {
                 Ok(remote) if current => {
@@ -102,7 +129,14 @@ impl Context {
             session.runs_remote = false;
             session.auto.moved(js::now_ms());
             session.reason = reason;
-            (session.worker_paused(), session.worker.is_none())
+            let has_camera = session
+                .capture
+                .as_ref()
+                .is_some_and(|c| c.video().is_some());
+            (
+                session.worker_paused(),
+                session.worker.is_none() && has_camera,
+            )
         };
         self.warn(&error);
         // The worker kept from before the move needs no download.

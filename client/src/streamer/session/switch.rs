@@ -151,7 +151,10 @@ impl Context {
                 }
             }
             let fed = match (&mut session.path, kind) {
-                (Some(path), DeviceKind::Camera) => path.switch_source(&source(capture)),
+                (Some(path), DeviceKind::Camera) => match source(capture) {
+                    Some(source) => path.switch_source(&source),
+                    None => Ok(()),
+                },
                 _ => Ok(()),
             };
             // The path reads a clone of its own: the old track is free.

@@ -70,12 +70,14 @@ impl Context {
         let output = {
             let mut session = self.session.borrow_mut();
             let session = &mut *session;
-            let (Some(capture), Some(path), Some(worker)) =
-                (&session.capture, &mut session.path, &session.worker)
-            else {
+            let (Some(source), Some(path), Some(worker)) = (
+                session.capture.as_ref().and_then(source),
+                &mut session.path,
+                &session.worker,
+            ) else {
                 return Err(StreamerError::CameraStopped);
             };
-            path.start(worker.worker(), &source(capture), job)?
+            path.start(worker.worker(), &source, job)?
         };
         match output {
             Some(track) => self.show_output(track),
