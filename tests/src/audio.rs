@@ -271,6 +271,21 @@ impl Recording {
         lags
     }
 
+    /// The median time from a click to its echo in the output (clicks
+    /// a second apart, the delay's echo under 600 ms), and every such gap:
+    /// the median, so that one pair a busy machine's audio thread
+    /// glitched through does not decide.
+    pub fn echo_gap_ms(&self) -> (Option<f64>, Vec<f64>) {
+        let onsets = self.out_onsets_ms(50.0);
+        let mut gaps: Vec<f64> = onsets
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .filter(|gap| *gap < 600.0)
+            .collect();
+        gaps.sort_by(f64::total_cmp);
+        (gaps.get(gaps.len() / 2).copied(), gaps)
+    }
+
     /// When the output's clicks start, in ms from the recording's start:
     /// each rise above 30 % of its peak at least `apart_ms` after the last.
     pub fn out_onsets_ms(&self, apart_ms: f64) -> Vec<f64> {
@@ -288,4 +303,13 @@ impl Recording {
             .map(|i| i as f64 * 1000.0 / self.rate)
             .collect()
     }
+}
+
+/// The gain, dB, of a second-order high-pass at `cutoff` Hz with `q`
+/// (bilinear, pre-warped, as the `highpass` processor designs it) at
+/// `hz`, for sound at `rate`: its analog prototype at the warped ratio.
+pub fn highpass_db(hz: f64, cutoff: f64, q: f64, rate: f64) -> f64 {
+    let warp = |f: f64| (std::f64::consts::PI * f / rate).tan();
+    let x = warp(hz) / warp(cutoff);
+    20.0 * (x * x / ((1.0 - x * x).powi(2) + (x / q).powi(2)).sqrt()).log10()
 }

@@ -7,7 +7,9 @@
 use std::time::Duration;
 
 use framewise::synth;
-use framewise_e2e::audio::{open_local as open, open_page, rms, wait_audio_result, Recording};
+use framewise_e2e::audio::{
+    highpass_db, open_local as open, open_page, rms, wait_audio_result, Recording,
+};
 use framewise_e2e::camera::set_slider;
 use framewise_e2e::microphone_flag;
 use framewise_e2e::webdriver::Browser;
@@ -67,21 +69,9 @@ fn delay_shifts_a_click_by_the_set_time() {
         set_slider(&browser, "fw-delay-delay_ms", &delay_ms.to_string());
         settle();
         let heard = Recording::take(&browser, 3300);
-        let onsets = heard.out_onsets_ms(50.0);
         let quantum_ms = 128.0 * 1000.0 / heard.rate;
-        // Every click and its echo; the median, so that one pair a busy
-        // machine's audio thread glitched through does not decide.
-        let mut gaps: Vec<f64> = onsets
-            .windows(2)
-            .map(|w| w[1] - w[0])
-            .filter(|gap| *gap < 600.0)
-            .collect();
-        gaps.sort_by(f64::total_cmp);
-        assert!(
-            !gaps.is_empty(),
-            "no click and echo in the output: {onsets:?}"
-        );
-        let gap = gaps[gaps.len() / 2];
+        let (gap, gaps) = heard.echo_gap_ms();
+        let gap = gap.unwrap_or_else(|| panic!("no click and echo in the output"));
         println!(
             "delay {delay_ms} ms: click to echo {gap:.2} ms, median of {gaps:.2?} (a quantum: {quantum_ms:.2} ms)"
         );
@@ -100,11 +90,7 @@ fn highpass_attenuates_a_100_hz_tone_as_designed() {
     set_slider(&browser, "fw-highpass-cutoff_hz", &cutoff.to_string());
     settle();
     let heard = Recording::take(&browser, 1000);
-    // A second-order high-pass (bilinear, pre-warped): its analog
-    // prototype at the warped frequency ratio.
-    let warp = |hz: f64| (std::f64::consts::PI * hz / heard.rate).tan();
-    let x = warp(100.0) / warp(cutoff);
-    let expected_db = 20.0 * (x * x / ((1.0 - x * x).powi(2) + (x / q).powi(2)).sqrt()).log10();
+    let expected_db = highpass_db(100.0, cutoff, q, heard.rate);
     let measured_db = 20.0 * heard.gain().log10();
     println!(
         "100 Hz through a {cutoff} Hz high-pass: {measured_db:.2} dB, designed {expected_db:.2} dB"

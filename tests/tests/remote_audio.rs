@@ -2,12 +2,13 @@
 //! sends the fake microphone (a generated tone) to `framewise-server` as
 //! Opus next to the camera; the server runs the audio processor and sends
 //! Opus back, which the page records beside the raw microphone (the
-//! gain), or whose results reach the page (the spectrum's peak).
+//! gain, the delay's echo, the high-pass), or whose results reach the
+//! page (the spectrum's peak).
 
 use std::time::Duration;
 
 use framewise::synth;
-use framewise_e2e::audio::{open_remote, rms, wait_audio_result, Recording};
+use framewise_e2e::audio::{highpass_db, open_remote, rms, wait_audio_result, Recording};
 use framewise_e2e::camera::set_slider;
 use framewise_e2e::microphone_flag;
 use framewise_e2e::server::ServerProcess;
@@ -75,4 +76,60 @@ fn the_spectrum_on_the_server_peaks_at_the_tone() {
         result["peak_db"]
     );
     assert!((peak - 1000.0).abs() < 3.0, "{result}");
+}
+
+#[test]
+#[ignore = "needs builds of www/ and framewise-server, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn the_delay_on_the_server_echoes_a_click_by_the_set_time() {
+    let clicks = synth::wav_of(&synth::clicks(48_000, 1.0, 1.0));
+    let wav = microphone_flag("clicks-1s", &clicks).expect("writing the clicks");
+    let query = "/?processor=delay&mode=camera&placement=remote&autostart=1";
+    let (_server, browser) = open_remote(query, &wav);
+    set_slider(&browser, "fw-delay-feedback", "0");
+    set_slider(&browser, "fw-delay-mix", "0.5");
+    for delay_ms in [120.0, 330.0] {
+        set_slider(&browser, "fw-delay-delay_ms", &delay_ms.to_string());
+        std::thread::sleep(Duration::from_millis(600));
+        let heard = Recording::take(&browser, 3300);
+        let (gap, gaps) = heard.echo_gap_ms();
+        let gap = gap.unwrap_or_else(|| panic!("no click and echo in the output"));
+        println!(
+            "delay {delay_ms} ms through the server: click to echo {gap:.2} ms, of {gaps:.2?}"
+        );
+        // The click and its echo travel in the same Opus stream; the
+        // receiver's jitter buffer may stretch a packet by a few ms.
+        assert!(
+            (gap - delay_ms).abs() <= 5.0,
+            "a delay of {delay_ms} ms put the echo {gap:.2} ms after the click"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs builds of www/ and framewise-server, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn the_highpass_on_the_server_attenuates_a_100_hz_tone_as_designed() {
+    let query = "/?processor=highpass&mode=camera&placement=remote&autostart=1";
+    let (_server, browser) = open_remote_tone(query, 100.0);
+    let q = std::f64::consts::FRAC_1_SQRT_2;
+    // Opus's own response at 100 Hz (both ways) is in both recordings:
+    // the filter's share is their ratio.
+    let gain_at = |cutoff: f64| {
+        set_slider(&browser, "fw-highpass-cutoff_hz", &cutoff.to_string());
+        std::thread::sleep(Duration::from_millis(800));
+        Recording::take(&browser, 1000).gain()
+    };
+    let open = gain_at(20.0);
+    let cut = gain_at(400.0);
+    let measured_db = 20.0 * (cut / open).log10();
+    let expected_db =
+        highpass_db(100.0, 400.0, q, 48_000.0) - highpass_db(100.0, 20.0, q, 48_000.0);
+    println!(
+        "100 Hz through the server's 400 Hz high-pass: {measured_db:.2} dB against a 20 Hz one \
+         (codec response {:.2} dB), designed {expected_db:.2} dB",
+        20.0 * open.log10()
+    );
+    assert!(
+        (measured_db - expected_db).abs() <= 1.5,
+        "{measured_db:.2} dB, not {expected_db:.2} ± 1.5 dB"
+    );
 }

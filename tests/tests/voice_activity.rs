@@ -3,12 +3,15 @@
 //! labelling by energy and finds each sentence as a segment with no
 //! segment across a pause; silence and noise are not speech. In the
 //! browser (ignored here, run by `cargo xtask test`) the same speech is
-//! the fake microphone and the detector runs in the worklet.
+//! the fake microphone and the detector runs in the worklet, or on the
+//! server through Opus.
 
 use std::time::Duration;
 
 use framewise::{synth, AudioFrame, Registry};
+use framewise_e2e::audio::{wait_audio_runs_at, LOOPBACK};
 use framewise_e2e::camera::{wait_playing, SPY};
+use framewise_e2e::server::ServerProcess;
 use framewise_e2e::speech::{best_agreement, Speech, FRAME_MS};
 use framewise_e2e::webdriver::Browser;
 use framewise_e2e::{dist_dir, fake_camera_flag, microphone_flag, StaticServer};
@@ -125,25 +128,42 @@ const RESULT_KEEPER: &str = r#"
 #[test]
 #[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
 fn the_worklet_marks_the_sentences_of_the_microphone() {
+    let server = StaticServer::start(&dist_dir().expect("no demo build")).expect("static server");
+    marks_the_sentences(|query| server.url(query), "local", &[]);
+}
+
+#[test]
+#[ignore = "needs builds of www/ and framewise-server, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn the_server_marks_the_sentences_of_the_microphone_through_opus() {
+    let dist = dist_dir().expect("no demo build");
+    let server = ServerProcess::start(&dist, &[]).expect("framewise-server");
+    marks_the_sentences(
+        |query| server.url(&format!("{query}&placement=remote")),
+        "remote",
+        &[LOOPBACK],
+    );
+}
+
+/// The espeak sentences as the microphone of the demo at `url(query)`,
+/// the detector running at `place`: ≥ 90 % of its frames agree with the
+/// energy labels over two loops of the file.
+fn marks_the_sentences(url: impl Fn(&str) -> String, place: &str, flags: &[&str]) {
     let speech = Speech::sentences(PAUSE_S).expect("speech from espeak-ng");
     let labels = speech.labels(HANGOVER_MS);
-    let server = StaticServer::start(&dist_dir().expect("no demo build")).expect("static server");
     let camera = fake_camera_flag().expect("writing the fake camera");
     let microphone = microphone_flag("speech", &speech.wav()).expect("writing the speech");
     let autoplay = "--autoplay-policy=no-user-gesture-required";
-    let browser = Browser::start(&[&camera, &microphone, autoplay]).expect("Chromium");
+    let mut all = vec![camera.as_str(), microphone.as_str(), autoplay];
+    all.extend(flags);
+    let browser = Browser::start(&all).expect("Chromium");
     for script in [SPY, RESULT_KEEPER] {
         browser.add_init_script(script).expect("init script");
     }
     browser
-        .goto(&server.url("/?processor=voice-activity&mode=camera&autostart=1"))
+        .goto(&url("/?processor=voice-activity&mode=camera&autostart=1"))
         .expect("loading the page");
     wait_playing(&browser);
-    let runs = browser.wait_for(
-        "return document.querySelector('.fw-streamer').dataset.audioRunsAt || null",
-        Duration::from_secs(20),
-    );
-    assert!(runs.is_ok(), "the detector does not run in the worklet");
+    wait_audio_runs_at(&browser, place, Duration::from_secs(30));
     // Two loops of the file.
     let loop_ms = labels.len() as f64 * FRAME_MS;
     std::thread::sleep(Duration::from_millis((2.0 * loop_ms) as u64 + 500));
@@ -169,7 +189,7 @@ fn the_worklet_marks_the_sentences_of_the_microphone() {
     let (speaking, segments) = read(&frames);
     let (agree, shift) = best_agreement(&speaking, &labels);
     println!(
-        "{} frames from the worklet: {:.1} % agree with the labels (shifted {shift} frames); {} segments",
+        "{} frames ({place}): {:.1} % agree with the labels (shifted {shift} frames); {} segments",
         speaking.len(),
         agree * 100.0,
         segments.len()

@@ -29,6 +29,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use framewise::{synth, MediaKind, ProcessorInfo, Registry, VideoFrame, VideoPipeline};
+
+use crate::catalog::Catalog;
 use framewise_yew::{canvas, ParamControls, StreamStats, Streamer, StreamerState};
 use serde_json::{json, Value};
 use web_sys::HtmlCanvasElement;
@@ -63,7 +65,7 @@ const MAX_RUNS: u32 = 10;
 /// The page.
 #[function_component]
 pub fn App() -> Html {
-    let registry = use_memo((), |()| Registry::with_builtins());
+    let registry = use_memo((), |()| Catalog::builtins());
     let state = use_reducer(|| {
         let (processor, seed) = choice_from_url();
         Demo::new(
@@ -102,7 +104,7 @@ pub fn App() -> Html {
                 publish(&[("status", "audio".into()), ("processor", name.clone())]);
             } else {
                 let run = Run {
-                    registry: &registry,
+                    registry: &registry.video,
                     pipeline: &pipeline,
                     name,
                     params,
@@ -224,6 +226,7 @@ pub fn App() -> Html {
         }
         None => {
             let message = registry
+                .video
                 .video(&state.selected, &json!({}))
                 .err()
                 .map(|e| e.to_string())

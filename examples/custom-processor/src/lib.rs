@@ -1,5 +1,5 @@
-//! `sepia`: this example's own processor, and the registry that the page
-//! (for the schema behind its controls) and the worker (to run it) share.
+//! `sepia`: this example's own processor, its description (the page draws
+//! its controls from it) and the registry the worker runs it from.
 //!
 //! ```
 //! use framewise::VideoFrame;

@@ -12,21 +12,50 @@ pub mod audio;
 pub mod video;
 
 use crate::registry::Registry;
+use crate::ProcessorInfo;
 
 impl Registry {
     /// A registry with every built-in processor. An app that needs only a
     /// few registers them one by one on [`Registry::new`], which keeps the
     /// others out of its wasm bundle.
     pub fn with_builtins() -> Self {
+        let mut registry = Self::with_builtin_video();
+        register_audio_builtins(&mut registry);
+        registry
+    }
+
+    /// A registry with every built-in video processor and no audio one:
+    /// for a page that runs video itself and leaves audio to the worklet
+    /// (the audio processors' code and model weights stay out of it;
+    /// [`builtin_audio_infos`] describes them).
+    pub fn with_builtin_video() -> Self {
         let mut registry = Self::new();
-        register_builtins(&mut registry);
+        register_video_builtins(&mut registry);
         registry
     }
 }
 
-/// Registers every built-in processor. Names are unique by construction,
-/// so a failure here is a bug in this crate and is skipped, not a panic.
-fn register_builtins(registry: &mut Registry) {
+/// Every built-in audio processor's description, without its code: what
+/// a page that only lists them or draws their controls needs.
+pub fn builtin_audio_infos() -> Vec<ProcessorInfo> {
+    use audio::*;
+    vec![
+        gain::info(),
+        delay::info(),
+        biquad::lowpass_info(),
+        biquad::highpass_info(),
+        level_meter::info(),
+        pitch::info(),
+        voice_activity::info(),
+        spectrum::info(),
+        noise_suppression::info(),
+    ]
+}
+
+/// Registers every built-in video processor. Names are unique by
+/// construction, so a failure here is a bug in this crate and is skipped,
+/// not a panic.
+fn register_video_builtins(registry: &mut Registry) {
     use video::*;
     let video_results = [
         registry.register_video(passthrough::info(), passthrough::Passthrough::default),
@@ -47,6 +76,12 @@ fn register_builtins(registry: &mut Registry) {
         registry.register_video(spectrogram::info(), spectrogram::Spectrogram::default),
         registry.register_video(stress::info(), stress::Stress::default),
     ];
+    debug_assert!(video_results.iter().all(Result::is_ok));
+}
+
+/// Registers every built-in audio processor (see
+/// [`register_video_builtins`]).
+fn register_audio_builtins(registry: &mut Registry) {
     use audio::*;
     let audio_results = [
         registry.register_audio(gain::info(), gain::Gain::default),
@@ -65,8 +100,30 @@ fn register_builtins(registry: &mut Registry) {
             noise_suppression::NoiseSuppression::default,
         ),
     ];
-    debug_assert!(video_results
-        .iter()
-        .chain(&audio_results)
-        .all(Result::is_ok));
+    debug_assert!(audio_results.iter().all(Result::is_ok));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MediaKind;
+
+    #[test]
+    fn the_audio_descriptions_are_the_registered_audio_processors() {
+        let registry = Registry::with_builtins();
+        let mut registered: Vec<&ProcessorInfo> = registry
+            .infos()
+            .filter(|info| info.kind == MediaKind::Audio)
+            .collect();
+        let mut described = builtin_audio_infos();
+        registered.sort_by(|a, b| a.name.cmp(&b.name));
+        described.sort_by(|a, b| a.name.cmp(&b.name));
+        assert_eq!(registered, described.iter().collect::<Vec<_>>());
+        let video = Registry::with_builtin_video();
+        assert!(video.infos().all(|info| info.kind == MediaKind::Video));
+        assert_eq!(
+            video.infos().count() + described.len(),
+            registry.infos().count()
+        );
+    }
 }
