@@ -59,6 +59,59 @@ impl HannFft {
     }
 }
 
+/// The last samples of a sound, mixed to mono, and the windowed FFT of
+/// them every so many samples: what a spectrum meter and a spectrogram
+/// both listen with.
+#[derive(Debug, Default)]
+pub(crate) struct Listening {
+    /// The last `size` samples, a ring written at `next`.
+    ring: Vec<f64>,
+    next: usize,
+    /// How many of the ring's samples were heard (up to its size).
+    pub(crate) filled: usize,
+    /// Samples since the last [`Listening::measure`].
+    pub(crate) since: usize,
+    fft: HannFft,
+    /// The last measurement's bin levels, dBFS.
+    pub(crate) db: Vec<f64>,
+}
+
+impl Listening {
+    /// Listens to the last `size` samples (a power of two), from silence.
+    pub(crate) fn new(size: usize) -> Self {
+        Self {
+            ring: vec![0.0; size],
+            fft: HannFft::new(size),
+            ..Self::default()
+        }
+    }
+
+    /// How many samples it keeps (0 before [`Listening::new`]).
+    pub(crate) fn size(&self) -> usize {
+        self.ring.len()
+    }
+
+    /// Hears one mono sample.
+    pub(crate) fn push(&mut self, sample: f64) {
+        let size = self.ring.len();
+        if size == 0 {
+            return;
+        }
+        self.ring[self.next] = sample;
+        self.next = (self.next + 1) % size;
+        self.filled = (self.filled + 1).min(size);
+        self.since += 1;
+    }
+
+    /// The bin levels of the samples kept, oldest first (see
+    /// [`HannFft::levels_db`]), in `db`.
+    pub(crate) fn measure(&mut self) {
+        self.since = 0;
+        let oldest_first = self.ring[self.next..].iter().chain(&self.ring[..self.next]);
+        self.fft.levels_db(oldest_first.copied(), &mut self.db);
+    }
+}
+
 /// An in-place radix-2 FFT of `re` + i·`im` (their length a power of two).
 fn fft(re: &mut [f64], im: &mut [f64], twiddles: &[(f64, f64)]) {
     let n = re.len();

@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use super::fft::HannFft;
+use super::fft::Listening;
 use crate::{
     AudioFrame, AudioProcessor, Configure, Cost, MediaKind, ParamError, ParamSpec, Params,
     ProcessError, ProcessorInfo, Results,
@@ -62,31 +62,21 @@ pub struct SpectrumMeter {
     size: usize,
     bands: usize,
     updates: u32,
-    /// The last `size` mono samples, a ring written at `next`.
-    ring: Vec<f64>,
-    next: usize,
-    filled: usize,
-    /// Samples since the last measurement.
-    since: usize,
-    fft: HannFft,
-    /// The last measurement's bin levels, dBFS.
-    db: Vec<f64>,
+    /// The last `size` mono samples and their FFT.
+    listening: Listening,
 }
 
 impl SpectrumMeter {
     /// Sizes the buffers for `size` (a power of two).
     fn resize(&mut self) {
-        self.ring = vec![0.0; self.size];
-        (self.next, self.filled, self.since) = (0, 0, 0);
-        self.fft = HannFft::new(self.size);
+        self.listening = Listening::new(self.size);
     }
 
-    /// The spectrum of the ring at `rate`.
+    /// The spectrum of the samples heard, at `rate`.
     fn measure(&mut self, rate: u32) -> Spectrum {
         let n = self.size;
-        let oldest_first = self.ring[self.next..].iter().chain(&self.ring[..self.next]);
-        self.fft.levels_db(oldest_first.copied(), &mut self.db);
-        let db = &self.db;
+        self.listening.measure();
+        let db = &self.listening.db;
         let bin_hz = f64::from(rate) / n as f64;
         let (peak, &peak_db) =
             db.iter()
@@ -153,7 +143,7 @@ impl AudioProcessor for SpectrumMeter {
         frame: &mut AudioFrame,
         results: &mut Results,
     ) -> Result<(), ProcessError> {
-        if self.ring.len() != self.size || self.size == 0 {
+        if self.listening.size() != self.size || self.size == 0 {
             self.size = self.size.max(1024);
             self.resize();
         }
@@ -161,12 +151,8 @@ impl AudioProcessor for SpectrumMeter {
         let every = (rate / self.updates.max(1)).max(1) as usize;
         let channels = usize::from(frame.channels());
         for block in frame.samples().chunks_exact(channels) {
-            self.ring[self.next] = super::mono(block);
-            self.next = (self.next + 1) % self.size;
-            self.filled = (self.filled + 1).min(self.size);
-            self.since += 1;
-            if self.filled == self.size && self.since >= every {
-                self.since = 0;
+            self.listening.push(super::mono(block));
+            if self.listening.filled == self.size && self.listening.since >= every {
                 let spectrum = self.measure(rate);
                 results.emit(&spectrum)?;
             }

@@ -9,7 +9,7 @@
 //! of the last `fft_size` samples, mixed to mono, in [`BANDS`] log-spaced
 //! bands (each its loudest bin). At most [`MAX_COLUMNS`] columns are kept.
 
-use crate::processors::audio::{fft::HannFft, mono};
+use crate::processors::audio::{fft::Listening, mono};
 use crate::{
     AudioFrame, Configure, Cost, MediaKind, ParamError, ParamSpec, Params, ProcessError,
     ProcessorInfo, Results, VideoFrame, VideoProcessor,
@@ -66,14 +66,8 @@ pub struct Spectrogram {
     floor_db: f64,
     /// The rate of the sound heard (0 before any).
     rate: u32,
-    /// The last `size` mono samples, a ring written at `next`.
-    ring: Vec<f64>,
-    next: usize,
-    filled: usize,
-    /// Samples since the last column.
-    since: usize,
-    fft: HannFft,
-    db: Vec<f64>,
+    /// The last `size` mono samples and their FFT.
+    listening: Listening,
     /// Each band's bins, first and last, for this rate and size.
     band_bins: Vec<(usize, usize)>,
     /// Columns of `BANDS` levels (0 = floor, 255 = 0 dBFS), a ring of
@@ -91,12 +85,7 @@ impl Default for Spectrogram {
             speed: 60,
             floor_db: -100.0,
             rate: 0,
-            ring: Vec::new(),
-            next: 0,
-            filled: 0,
-            since: 0,
-            fft: HannFft::default(),
-            db: Vec::new(),
+            listening: Listening::default(),
             band_bins: Vec::new(),
             columns: vec![0; MAX_COLUMNS * BANDS],
             newest: 0,
@@ -131,9 +120,7 @@ fn palette() -> [[u8; 3]; 256] {
 impl Spectrogram {
     /// Sizes the ring, the FFT and the band table for `size` and `rate`.
     fn reset(&mut self) {
-        self.ring = vec![0.0; self.size];
-        (self.next, self.filled, self.since) = (0, 0, 0);
-        self.fft = HannFft::new(self.size);
+        self.listening = Listening::new(self.size);
         let bin_hz = f64::from(self.rate) / self.size as f64;
         let ratio = libm::log(top_hz(self.rate) / LOWEST_HZ) / BANDS as f64;
         self.band_bins = (0..BANDS)
@@ -149,14 +136,16 @@ impl Spectrogram {
 
     /// Adds one column from the ring.
     fn add_column(&mut self) {
-        let oldest_first = self.ring[self.next..].iter().chain(&self.ring[..self.next]);
-        self.fft.levels_db(oldest_first.copied(), &mut self.db);
+        self.listening.measure();
         self.newest = (self.newest + 1) % MAX_COLUMNS;
         self.count = (self.count + 1).min(MAX_COLUMNS);
         let column = &mut self.columns[self.newest * BANDS..][..BANDS];
         let span = -self.floor_db;
         for (level, &(first, last)) in column.iter_mut().zip(&self.band_bins) {
-            let db = self.db[first..=last].iter().copied().fold(-120.0, f64::max);
+            let db = self.listening.db[first..=last]
+                .iter()
+                .copied()
+                .fold(-120.0, f64::max);
             let t = ((db - self.floor_db) / span).clamp(0.0, 1.0);
             *level = libm::round(t * 255.0) as u8;
         }
@@ -218,12 +207,8 @@ impl VideoProcessor for Spectrogram {
         let every = (rate / self.speed.max(1)).max(1) as usize;
         let channels = usize::from(audio.channels());
         for block in audio.samples().chunks_exact(channels) {
-            self.ring[self.next] = mono(block);
-            self.next = (self.next + 1) % self.size;
-            self.filled = (self.filled + 1).min(self.size);
-            self.since += 1;
-            if self.since >= every {
-                self.since = 0;
+            self.listening.push(mono(block));
+            if self.listening.since >= every {
                 self.add_column();
             }
         }
