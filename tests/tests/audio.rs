@@ -10,7 +10,7 @@ use framewise::synth;
 use framewise_e2e::audio::{
     highpass_db, open_local as open, open_page, rms, wait_audio_result, Recording,
 };
-use framewise_e2e::camera::set_slider;
+use framewise_e2e::camera::{assert_inverted, grab, grid, set_slider};
 use framewise_e2e::microphone_flag;
 use framewise_e2e::webdriver::Browser;
 use serde_json::Value;
@@ -246,4 +246,26 @@ fn spectrum_peaks_at_the_microphone_tone() {
         result["peak_db"]
     );
     assert!((peak - 1000.0).abs() < 3.0, "{result}");
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn the_camera_tab_runs_an_audio_processor_beside_the_video_processor() {
+    let query = "/?processor=invert&mode=camera&autostart=1&audio_processor=gain";
+    let (_server, browser) = open(query, &tone(440.0));
+    let shots = grab(&browser, &grid(80), 8);
+    assert_inverted(&shots);
+    set_slider(&browser, "camera-audio-gain-gain_db", "-6");
+    settle();
+    let halved = Recording::take(&browser, 800);
+    let expected = 10f64.powf(-6.0 / 20.0);
+    println!(
+        "invert on the camera, gain -6 dB on the microphone: {:.4}",
+        halved.gain()
+    );
+    assert!(
+        (halved.gain() - expected).abs() <= 0.02 * expected,
+        "-6 dB gave {:.4}, not {expected:.4} ± 2%",
+        halved.gain()
+    );
 }

@@ -37,6 +37,7 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use crate::audio::AudioLive;
+use crate::audio_picker::{AudioChoice, AudioPicker};
 use crate::placement::{placement_from_url, placement_switch, PlacementChoice};
 use crate::state::{Action, Demo, Report};
 
@@ -82,6 +83,7 @@ pub fn App() -> Html {
     let camera = use_state(|| camera_from_url);
     let audio = use_state(|| flag_from_url("audio") == Some(true));
     let show_input = use_state(|| flag_from_url("input") != Some(false));
+    let camera_audio = use_state(|| AudioChoice::pick(audio_processor_from_url()));
     let placement = use_state(placement_from_url);
     let playing = use_state(|| autostart.then_some(true));
     let last_result = use_state(|| None::<Value>);
@@ -166,6 +168,15 @@ pub fn App() -> Html {
             show_input.set(input.checked());
         })
     };
+    let on_camera_audio = {
+        let camera_audio = camera_audio.clone();
+        Callback::from(move |choice: AudioChoice| camera_audio.set(choice))
+    };
+    let audio_infos: Vec<ProcessorInfo> = registry
+        .infos()
+        .filter(|info| info.kind == MediaKind::Audio)
+        .cloned()
+        .collect();
     let on_stats = Callback::from(|stats: StreamStats| {
         let json = serde_json::to_string(&stats).unwrap_or_default();
         publish(&[("cameraStats", json)]);
@@ -177,6 +188,9 @@ pub fn App() -> Html {
 
     let infos: Vec<ProcessorInfo> = registry.infos().cloned().collect();
     let selected = registry.info(&state.selected).cloned();
+    let microphone = *audio
+        || camera_audio.processor.is_some()
+        || selected.as_ref().is_some_and(|info| info.hears_audio);
     let main = match &selected {
         Some(info) => {
             let controls = html! {
@@ -192,14 +206,17 @@ pub fn App() -> Html {
                             <div class="camera-options">
                                 { placement_switch(*placement, &on_placement) }
                                 <label class="audio-toggle">
-                                    <input type="checkbox" checked={*audio || info.hears_audio}
-                                        disabled={info.hears_audio} onchange={on_audio} />
+                                    <input type="checkbox" checked={microphone}
+                                        disabled={info.hears_audio || camera_audio.processor.is_some()}
+                                        onchange={on_audio} />
                                     { if info.hears_audio {
                                         " Microphone (drawn by this processor)"
                                     } else {
-                                        " Microphone (passed through unprocessed)"
+                                        " Microphone"
                                     } }
                                 </label>
+                                <AudioPicker infos={audio_infos.clone()} choice={(*camera_audio).clone()}
+                                    on_choice={on_camera_audio.clone()} />
                                 <label class="audio-toggle input-toggle">
                                     <input type="checkbox" checked={*show_input} onchange={on_show_input} />
                                     { " Camera input view" }
@@ -209,7 +226,9 @@ pub fn App() -> Html {
                                 schema={info.clone()} show_controls=false
                                 placement={placement.placement()}
                                 playing={*playing} worker_url={WORKER_URL} show_input={*show_input}
-                                width={camera_width} height={camera_height} audio={*audio || info.hears_audio}
+                                width={camera_width} height={camera_height} audio={microphone}
+                                audio_processor={camera_audio.processor.clone().map(AttrValue::from)}
+                                audio_params={camera_audio.params.clone()}
                                 show_audio_plots=true {on_state} {on_result} {on_stats} />
                         </section>
                         { results_card((*last_result).iter().cloned().collect()) }
@@ -596,6 +615,14 @@ fn camera_from_url() -> (bool, bool) {
     let camera = query.get("mode").as_deref() == Some("camera");
     let autostart = query.get("autostart").as_deref() == Some("1");
     (camera, camera && autostart)
+}
+
+/// `&audio_processor=NAME` in the page URL: the Camera tab's audio
+/// processor.
+fn audio_processor_from_url() -> Option<String> {
+    let search = web_sys::window().and_then(|w| w.location().search().ok())?;
+    let query = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    query.get("audio_processor").filter(|p| !p.is_empty())
 }
 
 /// `&{name}=1` (true) or `&{name}=0` (false) in the page URL.

@@ -4,6 +4,7 @@
 
 mod app;
 mod audio;
+mod audio_picker;
 mod catalog;
 mod placement;
 mod state;
