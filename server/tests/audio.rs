@@ -50,6 +50,19 @@ async fn send_tone(peer: &Peer, encoder: &mut OpusEncoder, from: usize, to: usiz
     }
 }
 
+/// Sends a second of video, then two more with the tone beside them,
+/// and waits for the last answers; returns the tone's encoder.
+async fn send_video_and_tone(peer: &Peer) -> OpusEncoder {
+    send_frames(peer, 0, 30).await;
+    let mut encoder = OpusEncoder::new(64_000).expect("an Opus encoder");
+    tokio::join!(
+        send_frames(peer, 30, 90),
+        send_tone(peer, &mut encoder, 0, 100)
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    encoder
+}
+
 /// The RMS of the audio that came back since packet `since` of it,
 /// decoded in order; and how many packets came.
 fn level_since(peer: &Peer, since: usize) -> (f32, usize) {
@@ -148,13 +161,7 @@ async fn audio_results_come_on_the_data_channel_next_to_the_video() {
     peer.add_audio().await.unwrap();
     let request = json!({"processor": "invert", "audio_processor": "level-meter"});
     connect_with(app(state.clone()), &mut peer, request).await;
-    send_frames(&peer, 0, 30).await;
-    let mut encoder = OpusEncoder::new(64_000).unwrap();
-    tokio::join!(
-        send_frames(&peer, 30, 90),
-        send_tone(&peer, &mut encoder, 0, 100)
-    );
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut encoder = send_video_and_tone(&peer).await;
 
     assert!(!peer.frames().is_empty(), "no video came back");
     let levels: Vec<f64> = peer
@@ -215,13 +222,7 @@ async fn the_spectrogram_draws_the_microphone_it_hears_on_the_server() {
     // processor hears it.
     let request = json!({"processor": "spectrogram", "params": {"speed": 100, "fft_size": "4096"}});
     connect_with(app(state.clone()), &mut peer, request).await;
-    send_frames(&peer, 0, 30).await;
-    let mut encoder = OpusEncoder::new(64_000).unwrap();
-    tokio::join!(
-        send_frames(&peer, 30, 90),
-        send_tone(&peer, &mut encoder, 0, 100)
-    );
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    send_video_and_tone(&peer).await;
 
     let frames = peer.frames();
     let last = frames.last().expect("no video came back");
