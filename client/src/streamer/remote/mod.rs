@@ -264,6 +264,29 @@ impl Remote {
         })
     }
 
+    /// A device switch: the sender of `track`'s kind sends `track` from
+    /// now on; the session, its processors and its output go on.
+    pub fn replace_track(&self, track: &MediaStreamTrack) {
+        let kind = track.kind();
+        let senders = match js::call(&self.pc, "getSenders", &[]) {
+            Ok(senders) => js_sys::Array::from(&senders),
+            Err(error) => return js::warn(&error),
+        };
+        let sender = senders.iter().find(|sender| {
+            js::get(sender, "track")
+                .ok()
+                .and_then(|current| js::get_string(&current, "kind"))
+                .is_some_and(|current| current == kind)
+        });
+        let Some(sender) = sender else { return };
+        let track = JsValue::from(track.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(error) = js::call_async(&sender, "replaceTrack", &[track]).await {
+                js::warn(&error);
+            }
+        });
+    }
+
     /// Sends the audio processor's complete params (applied between
     /// blocks).
     pub fn send_audio_params(&self, params: &Value) -> Result<(), RemoteError> {

@@ -113,8 +113,9 @@ impl Context {
     }
 
     /// Opens the picked device and puts its track where the old one was:
-    /// the camera into the video path, the microphone into the output.
-    /// The worker and the output go on.
+    /// the camera into the video path, the microphone into the output,
+    /// either into a remote session's sender. The worker and the output
+    /// go on.
     async fn switch(
         &self,
         pick: Pick,
@@ -145,9 +146,12 @@ impl Context {
             let old = capture.replace(kind, Clone::clone(&track));
             let mut switched_audio = Ok(());
             if kind == DeviceKind::Microphone {
-                match &mut session.audio {
-                    Some(audio) => switched_audio = audio.switch_source(&track),
-                    None => session.output.replace_audio(old.as_ref(), &track),
+                match (&mut session.audio, &session.remote_audio) {
+                    (Some(audio), _) => switched_audio = audio.switch_source(&track),
+                    // The server's processed audio plays; its sender gets
+                    // the new microphone below.
+                    (None, Some(_)) => {}
+                    (None, None) => session.output.replace_audio(old.as_ref(), &track),
                 }
             }
             let fed = match (&mut session.path, kind) {
@@ -157,6 +161,10 @@ impl Context {
                 },
                 _ => Ok(()),
             };
+            // A remote session sends the new device from now on.
+            if let Some(remote) = &session.remote {
+                remote.borrow().replace_track(&track);
+            }
             // The path reads a clone of its own: the old track is free.
             if let Some(old) = old {
                 old.stop();
