@@ -12,6 +12,7 @@ use super::Context;
 use crate::js::{self, JsError};
 use crate::protocol::ToWorker;
 use crate::streamer::error::StreamerError;
+use crate::streamer::video_path::track::track_reader;
 
 /// `AudioData` blocks the track processor keeps while the worker is busy
 /// (10 ms each); older ones are dropped by the browser.
@@ -69,13 +70,5 @@ fn audio_reader(track: &MediaStreamTrack) -> Result<JsValue, JsError> {
     if !js::has_global("MediaStreamTrackProcessor") {
         return Err(JsError::Missing("MediaStreamTrackProcessor".into()));
     }
-    let processor = js::construct(
-        "MediaStreamTrackProcessor",
-        &[js::object(&[
-            ("track", track.into()),
-            ("maxBufferSize", MICROPHONE_QUEUE.into()),
-        ])?
-        .into()],
-    )?;
-    js::get(&processor, "readable")
+    track_reader(track, MICROPHONE_QUEUE)
 }

@@ -41,7 +41,7 @@ impl TrackPath {
     fn reader(video: &MediaStreamTrack) -> Result<(MediaStreamTrack, JsValue), PathError> {
         // The JS clone(): a new track on the same source.
         let clone = video.clone();
-        match track_reader(&clone) {
+        match track_reader(&clone, CAMERA_QUEUE) {
             Ok(readable) => Ok((clone, readable)),
             Err(error) => {
                 clone.stop();
@@ -121,16 +121,13 @@ impl VideoPath for TrackPath {
     }
 }
 
-/// A `MediaStreamTrackProcessor` on `track` (bounded to [`CAMERA_QUEUE`]
-/// frames): its `readable`, to transfer to the worker.
-fn track_reader(track: &MediaStreamTrack) -> Result<JsValue, js::JsError> {
+/// A `MediaStreamTrackProcessor` on `track` (camera or microphone) that
+/// keeps at most `queue` frames or blocks: its `readable`, to transfer
+/// to the worker.
+pub fn track_reader(track: &MediaStreamTrack, queue: u32) -> Result<JsValue, js::JsError> {
     let reader = js::construct(
         "MediaStreamTrackProcessor",
-        &[js::object(&[
-            ("track", track.into()),
-            ("maxBufferSize", CAMERA_QUEUE.into()),
-        ])?
-        .into()],
+        &[js::object(&[("track", track.into()), ("maxBufferSize", queue.into())])?.into()],
     )?;
     js::get(&reader, "readable")
 }
