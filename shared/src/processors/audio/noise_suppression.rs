@@ -2,12 +2,19 @@
 //! per-band gains for speech in noise, through the `nnnoiseless` crate (a
 //! pure-Rust port with the original weights).
 //!
-//! The network works on 10 ms frames of 480 samples at 48 kHz. Blocks of
-//! any length are gathered into frames, so the output is one frame (the
-//! gathering) plus the network's own frame of overlap later than the
-//! input: 20 ms in all. At other sample rates each channel goes to 48 kHz
-//! and back through [`Resampler`], which costs the top of the band a
-//! little. Each channel has a state of its own. `strength` mixes the
+//! The network works on 10 ms frames of 480 samples at 48 kHz and gives
+//! each frame back one frame later (its overlap). Blocks of any length
+//! are gathered into frames, and the output starts with as much silence
+//! as the gathering keeps back, measured on the first block: none for
+//! blocks of whole frames (10 ms in all, the browser's own blocks), 448
+//! samples for 128-sample render quanta (just under 20 ms in all): a
+//! block is taken whole before its output is given, so of a block of `b`
+//! samples at most `480 − gcd(b, 480)` wait for a frame (a later, shorter
+//! block that finds too little ready makes the output wait longer from
+//! there on). At other sample rates each channel goes to 48 kHz and back
+//! through [`Resampler`], which costs the top of the band a little; 10 ms
+//! blocks (the browser's at 44.1 kHz too) still give a frame each, so
+//! they wait for nothing but the network's frame. Each channel has a state of its own. `strength` mixes the
 //! denoised signal with the input as it was, aligned to it.
 //!
 //! The crate's float maths goes through `std` (`log10`, its FFT's
@@ -41,7 +48,8 @@ pub fn info() -> ProcessorInfo {
         "noise-suppression",
         MediaKind::Audio,
         Cost::Light,
-        "Removes steady background noise from speech (RNNoise). Adds 20 ms of delay.",
+        "Removes steady background noise from speech (RNNoise). Adds 10 ms of delay in \
+         blocks of 10 ms, up to 20 ms in others.",
     )
     .param(ParamSpec::float(
         "strength", "Strength", 0.0, 1.0, 0.01, 1.0,
@@ -68,30 +76,51 @@ struct Channel {
     previous: [f32; FRAME],
     /// Output at the stream's rate, ready to be taken.
     ready: VecDeque<f32>,
-    /// The last sample taken.
-    held: f32,
+    /// Whether the leading silence is in `ready`.
+    primed: bool,
 }
 
 impl Channel {
     fn new(rate: u32) -> Self {
         let resampled = rate != MODEL_RATE;
-        // Silence first, as much as a frame's gathering keeps back: a
-        // sample leaves only once the frame it is in has gone through.
-        // Resampling may be a sample early or late, hence the margin.
-        let lead = if resampled {
-            (FRAME as u64 * u64::from(rate)).div_ceil(u64::from(MODEL_RATE)) as usize + 2
-        } else {
-            FRAME - 1
-        };
-        Self {
+        let mut channel = Self {
             state: DenoiseState::new(),
             up: resampled.then(|| Resampler::new(rate, MODEL_RATE)),
             down: resampled.then(|| Resampler::new(MODEL_RATE, rate)),
             gathered: Vec::with_capacity(FRAME),
             previous: [0.0; FRAME],
-            ready: std::iter::repeat_n(0.0, lead).collect(),
-            held: 0.0,
+            ready: VecDeque::with_capacity(4 * FRAME),
+            primed: false,
+        };
+        // One sample of silence into the upsampler: its first 10 ms then
+        // give a whole frame (it is one short otherwise), so 10 ms blocks
+        // complete a frame each.
+        if let Some(up) = &mut channel.up {
+            up.push(0.0, |x| channel.gathered.push(x as f32 * SCALE));
         }
+        channel
+    }
+
+    /// Before the first block (of `block` samples at `rate`): silence
+    /// first, as much as the gathering keeps back, since a sample leaves
+    /// only once the frame it is in has gone through. At 48 kHz, blocks
+    /// of `block` taken whole leave at most `FRAME − gcd(block, FRAME)`
+    /// samples waiting. Resampled, 10 ms blocks complete a frame each
+    /// (the resampler gives 10 ms for 10 ms exactly), so they wait for
+    /// nothing; other blocks may wait up to a frame, and a margin.
+    fn prime(&mut self, block: usize, rate: u32) {
+        if std::mem::replace(&mut self.primed, true) {
+            return;
+        }
+        let ten_ms = block as u64 * 100 == u64::from(rate);
+        let lead = match self.up {
+            Some(_) if ten_ms => 0,
+            Some(_) => {
+                (FRAME as u64 * u64::from(rate)).div_ceil(u64::from(MODEL_RATE)) as usize + 2
+            }
+            None => FRAME - gcd(block, FRAME),
+        };
+        self.ready.extend(std::iter::repeat_n(0.0, lead));
     }
 
     /// Takes one input sample; returns the speech probability of a frame
@@ -138,13 +167,26 @@ impl Channel {
         probability
     }
 
-    /// The next output sample (the last one again if resampling drift
-    /// ran the queue dry).
-    fn pop(&mut self) -> f32 {
-        if let Some(y) = self.ready.pop_front() {
-            self.held = y;
+    /// Makes sure `frames` samples are ready: a block shorter than the
+    /// first, or resampling drift, may leave fewer, and then the output
+    /// waits longer from here on (silence goes in first).
+    fn ready_for(&mut self, frames: usize) {
+        for _ in self.ready.len()..frames {
+            self.ready.push_front(0.0);
         }
-        self.held
+    }
+
+    /// The next output sample.
+    fn pop(&mut self) -> f32 {
+        self.ready.pop_front().unwrap_or(0.0)
+    }
+}
+
+/// The greatest common divisor (`gcd(0, n) = n`).
+fn gcd(a: usize, b: usize) -> usize {
+    match b {
+        0 => a,
+        _ => gcd(b, a % b),
     }
 }
 
@@ -197,16 +239,27 @@ impl AudioProcessor for NoiseSuppression {
                 .map(|_| Channel::new(self.sample_rate))
                 .collect();
         }
-        let strength = self.strength;
+        let (strength, rate) = (self.strength, self.sample_rate);
+        let frames = frame.samples_per_channel();
+        let samples = frame.samples_mut();
         let mut last = None;
-        for block in frame.samples_mut().chunks_exact_mut(channels) {
-            for (x, channel) in block.iter_mut().zip(&mut self.channels) {
-                if let Some(p) = channel.push(*x, strength) {
+        // Each channel takes the whole block before it gives its output,
+        // so blocks of whole frames wait for nothing.
+        for (c, channel) in self.channels.iter_mut().enumerate() {
+            channel.prime(frames, rate);
+            for i in 0..frames {
+                if let Some(p) = channel.push(samples[i * channels + c], strength) {
                     last = Some(p);
                 }
-                *x = channel.pop();
             }
-            if let Some(&copy) = block.get(denoised - 1) {
+            channel.ready_for(frames);
+            for i in 0..frames {
+                samples[i * channels + c] = channel.pop();
+            }
+        }
+        if channels > denoised {
+            for block in samples.chunks_exact_mut(channels) {
+                let copy = block[denoised - 1];
                 block[denoised..].fill(copy);
             }
         }
@@ -242,13 +295,37 @@ mod tests {
     }
 
     #[test]
-    fn at_no_strength_the_input_comes_out_959_samples_later() {
+    fn at_no_strength_the_input_comes_out_a_frame_and_the_gathering_later() {
         let input = synth::noise(48_000, 1, 10_000, 0.5, 3).into_samples();
-        for block in [128, 441, 960] {
+        // A frame of overlap, and what blocks of that size leave waiting
+        // for a frame: nothing for whole frames.
+        for (block, late) in [(480, 480), (960, 480), (128, 928), (441, 957)] {
             let out = run(48_000, &input, block, json!({"strength": 0.0}));
             assert_eq!(out.len(), input.len());
-            assert!(out[..959].iter().all(|&v| v == 0.0), "block {block}");
-            assert_eq!(&out[959..], &input[..input.len() - 959], "block {block}");
+            assert!(out[..late].iter().all(|&v| v == 0.0), "block {block}");
+            // Up to the last whole block: a shorter one leaves more
+            // waiting, so the output gains a little more silence there.
+            let whole = input.len() / block * block;
+            assert_eq!(&out[late..whole], &input[..whole - late], "block {block}");
+        }
+    }
+
+    #[test]
+    fn at_44_1_khz_10_ms_blocks_come_out_about_10_ms_later() {
+        let input = synth::clicks(44_100, 3.0, 1.0).into_samples();
+        let out = run(44_100, &input, 441, json!({"strength": 0.0}));
+        let onset = |x: &[f32]| {
+            let peak = x.iter().fold(0f32, |m, v| m.max(v.abs()));
+            x.iter().position(|v| v.abs() > 0.3 * peak).unwrap()
+        };
+        for second in 1..3 {
+            let at = second * 44_100;
+            let lag = onset(&out[at..at + 44_100]) - onset(&input[at..at + 44_100]);
+            // 441 for the network's frame, a few for the resampling.
+            assert!(
+                (441..=446).contains(&lag),
+                "click {second}: {lag} samples late"
+            );
         }
     }
 

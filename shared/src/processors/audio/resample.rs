@@ -35,13 +35,13 @@ impl Stage {
 pub struct Resampler {
     from: u32,
     to: u32,
-    /// Input samples per output sample.
-    step: f64,
     /// The anti-aliasing filter, when going down.
     stages: Option<[Stage; 2]>,
-    /// The time of the next output sample, in input samples after the
-    /// previous input sample.
-    at: f64,
+    /// The time of the next output sample after the previous input
+    /// sample, in `1/to` of an input sample: kept in integers, so a block
+    /// of a whole number of output samples (10 ms at any rate) always
+    /// gives that many.
+    at: u64,
     previous: f64,
 }
 
@@ -59,9 +59,8 @@ impl Resampler {
         Self {
             from,
             to,
-            step: f64::from(from) / f64::from(to),
             stages,
-            at: 1.0,
+            at: u64::from(to),
             previous: 0.0,
         }
     }
@@ -83,12 +82,13 @@ impl Resampler {
             Some(stages) => stages.iter_mut().fold(sample, |x, stage| stage.run(x)),
             None => sample,
         };
-        // Output times fall in (previous, this] at offsets `at` ≤ 1.
-        while self.at <= 1.0 {
-            out(self.previous + (x - self.previous) * self.at);
-            self.at += self.step;
+        // Output times fall in (previous, this] at offsets `at / to` ≤ 1.
+        let (from, to) = (u64::from(self.from), u64::from(self.to));
+        while self.at <= to {
+            out(self.previous + (x - self.previous) * (self.at as f64 / to as f64));
+            self.at += from;
         }
-        self.at -= 1.0;
+        self.at -= to;
         self.previous = x;
     }
 }
@@ -129,6 +129,29 @@ mod tests {
                 out.len().abs_diff(expected) <= 1,
                 "{from}→{to}: {}",
                 out.len()
+            );
+        }
+    }
+
+    #[test]
+    fn blocks_of_10_ms_give_10_ms_every_time() {
+        for (from, to) in [(44_100, 48_000), (48_000, 44_100), (16_000, 48_000)] {
+            let mut resampler = Resampler::new(from, to);
+            // One input ahead (what `noise-suppression` primes with):
+            // the last output time of a block never waits for the next.
+            let primed = resample(&mut resampler, &[0.0]).len();
+            let (block, expected) = (from as usize / 100, to as usize / 100);
+            let counts: Vec<usize> = (0..300)
+                .map(|_| resample(&mut resampler, &vec![0.1; block]).len())
+                .collect();
+            assert!(
+                primed + counts[0] > expected,
+                "{from}→{to}: {primed} + {}",
+                counts[0]
+            );
+            assert!(
+                counts[1..].iter().all(|&n| n == expected),
+                "{from}→{to}: {counts:?}"
             );
         }
     }
