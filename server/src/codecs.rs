@@ -22,6 +22,10 @@ pub const AUDIO_CLOCK_HZ: u32 = 48_000;
 pub const VP8_PAYLOAD_TYPE: PayloadType = 96;
 /// The payload type Opus is offered with (an answer takes the offer's).
 pub const OPUS_PAYLOAD_TYPE: PayloadType = 111;
+/// The audio packet length asked of the browser, ms: 10 ms packets wait
+/// half as long to fill as its default 20 ms, and the server answers
+/// packet for packet, so its audio comes back in 10 ms packets too.
+pub const AUDIO_PTIME_MS: u32 = 10;
 
 /// VP8 at its payload type.
 pub fn vp8() -> RTCRtpCodecParameters {
@@ -92,4 +96,57 @@ pub fn local_track(
         }],
     );
     (track, ssrc)
+}
+
+/// `sdp` with `a=ptime:{ms}` in each audio section that has none (the
+/// browser then sends Opus packets of `ms`). Sections end at the next
+/// `m=` line; line endings are kept as `\r\n`.
+pub fn with_ptime(sdp: &str, ms: u32) -> String {
+    let mut out = String::with_capacity(sdp.len() + 32);
+    let mut audio = false;
+    let mut has_ptime = false;
+    let close = |out: &mut String, audio: bool, has_ptime: bool| {
+        if audio && !has_ptime {
+            out.push_str(&format!("a=ptime:{ms}\r\n"));
+        }
+    };
+    for line in sdp.lines() {
+        if line.starts_with("m=") {
+            close(&mut out, audio, has_ptime);
+            audio = line.starts_with("m=audio");
+            has_ptime = false;
+        }
+        has_ptime |= line.starts_with("a=ptime:");
+        out.push_str(line);
+        out.push_str("\r\n");
+    }
+    close(&mut out, audio, has_ptime);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audio_sections_ask_for_the_packet_length() {
+        let sdp = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n\
+                   m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n";
+        let out = with_ptime(sdp, 10);
+        assert_eq!(
+            out,
+            "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n\
+             a=ptime:10\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n"
+        );
+        // A last audio section, and one that says its own.
+        let last = with_ptime("v=0\r\nm=audio 9 X 111\r\n", 10);
+        assert!(
+            last.ends_with("m=audio 9 X 111\r\na=ptime:10\r\n"),
+            "{last}"
+        );
+        let own = "v=0\r\nm=audio 9 X 111\r\na=ptime:20\r\n";
+        assert_eq!(with_ptime(own, 10), own);
+        let video = "v=0\r\nm=video 9 X 96\r\n";
+        assert_eq!(with_ptime(video, 10), video);
+    }
 }

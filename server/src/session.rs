@@ -383,7 +383,7 @@ async fn answer(
     *lock(&shared.audio_out) = audio_out;
     peer.local_description()
         .await
-        .map(|description| description.sdp)
+        .map(|description| codecs::with_ptime(&description.sdp, codecs::AUDIO_PTIME_MS))
         .ok_or_else(|| SessionError::WebRtc("no local description after answering".into()))
 }
 
