@@ -55,6 +55,18 @@ pub enum ToWorker {
     /// `MediaStreamTrackProcessor`'s transferred `readable` of
     /// `AudioData`, for the processor to hear until Stop.
     Hear,
+    /// The local audio path: open the audio `processor` with `params`
+    /// and process the transferred microphone `readable` (a
+    /// `MediaStreamTrackProcessor`'s `AudioData`) into `writable` (an
+    /// audio `MediaStreamTrackGenerator`'s). A worker runs either this or
+    /// a frame loop; [`ToWorker::Configure`] then changes the audio
+    /// params and [`ToWorker::Source`] brings another microphone.
+    StartAudio {
+        /// Registry name of the audio processor.
+        processor: String,
+        /// Params, `{"name": value}`; missing ones take their defaults.
+        params: Value,
+    },
     /// Stop reading frames and close the streams.
     Stop,
     /// Test hook: the worker panics (a wasm trap, as a panicking processor
@@ -118,6 +130,28 @@ pub struct WorkerStats {
     pub open_frames: u64,
 }
 
+/// The audio loop's counters since it started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AudioCounts {
+    /// Blocks processed and written.
+    pub blocks: u64,
+    /// Blocks whose processing and write took longer than the audio they
+    /// hold: the output was not ready in time.
+    pub late: u64,
+    /// Blocks missing between two the loop read (the browser dropped
+    /// them while the loop was behind).
+    pub lost: u64,
+}
+
+impl AudioCounts {
+    /// Blocks that were not ready in time or never came: the path's
+    /// underruns.
+    pub fn underruns(&self) -> u64 {
+        self.late + self.lost
+    }
+}
+
 /// What the worker tells the page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -139,6 +173,11 @@ pub enum FromWorker {
     Listen,
     /// Periodic counters.
     Stats(WorkerStats),
+    /// The audio processor of [`ToWorker::StartAudio`] is open: blocks
+    /// flow.
+    AudioOpened,
+    /// The audio loop's counters, about once a second of audio.
+    AudioCounts(AudioCounts),
     /// Results the processor emitted for one frame.
     Results {
         /// The processor's typed results, as JSON.
@@ -224,6 +263,24 @@ mod tests {
         assert_eq!(
             FromWorker::parse(r#"{"type":"processed"}"#),
             Some(FromWorker::Processed)
+        );
+        let audio = ToWorker::StartAudio {
+            processor: "gain".into(),
+            params: json!({"gain_db": -6}),
+        };
+        assert_eq!(
+            serde_json::from_str::<Value>(&audio.to_json()).unwrap()["type"],
+            "start-audio"
+        );
+        let counts = FromWorker::AudioCounts(AudioCounts {
+            blocks: 100,
+            late: 1,
+            lost: 2,
+        });
+        assert_eq!(FromWorker::parse(&counts.to_json()), Some(counts));
+        assert_eq!(
+            FromWorker::parse(r#"{"type":"audio-opened"}"#),
+            Some(FromWorker::AudioOpened)
         );
     }
 }

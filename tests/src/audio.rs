@@ -31,8 +31,8 @@ pub fn open_page(query: &str, microphone: &str, init_scripts: &[&str]) -> (Stati
     (server, browser)
 }
 
-/// [`open_page`], then waits until the audio processor runs in the
-/// worklet.
+/// [`open_page`], then waits until the audio processor runs locally (in
+/// the audio worker, where Chromium has audio track processors).
 pub fn open_local(query: &str, microphone: &str) -> (StaticServer, Browser) {
     let (server, browser) = open_page(query, microphone, &[]);
     wait_audio_runs_at(&browser, "local", Duration::from_secs(20));
@@ -124,6 +124,32 @@ pub fn wait_audio_runs_at(browser: &Browser, place: &str, timeout: Duration) {
     );
 }
 
+/// Takes the page's audio track processors away from the page (its
+/// `AudioData` is what the Streamer checks), so the local audio path runs
+/// in the `AudioWorklet`, as in browsers without them.
+pub const WORKLET_ONLY: &str = "delete window.AudioData;";
+
+/// Which local audio path runs (`data-audio-path`: `worker`, `worklet`).
+pub fn audio_path(browser: &Browser) -> String {
+    browser
+        .execute(
+            "return document.querySelector('.fw-streamer').dataset.audioPath",
+            &[],
+        )
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// [`open_page`] with [`WORKLET_ONLY`], then waits until the audio
+/// processor runs in the worklet.
+pub fn open_worklet(query: &str, microphone: &str) -> (StaticServer, Browser) {
+    let (server, browser) = open_page(query, microphone, &[WORKLET_ONLY]);
+    wait_audio_runs_at(&browser, "local", Duration::from_secs(20));
+    assert_eq!(audio_path(&browser), "worklet");
+    (server, browser)
+}
+
 /// The Streamer's warning (its error line), or "".
 pub fn warning(browser: &Browser) -> String {
     browser
@@ -183,6 +209,152 @@ const result = { rate: context.sampleRate, mic: [], out: [] };
 for (const [a, b] of chunks) { for (const v of a) result.mic.push(v); for (const v of b) result.out.push(v); }
 return result;
 "#;
+
+/// Reads, for `arguments[0]` ms, the raw microphone and the output
+/// `<video>`'s audio as the page receives them, each through a
+/// `MediaStreamTrackProcessor` of the test's own: every block's first
+/// channel and when it arrived (`performance.now()`), `{mic, out}` each
+/// `{rate, at: [ms], frames: [n], samples: [..]}`. No AudioContext, so
+/// no buffering of its own between the two.
+pub const RECORD_ARRIVALS: &str = r#"
+const [ms] = arguments;
+const stream = document.querySelector('video.fw-output').srcObject;
+const out = stream ? stream.getAudioTracks() : [];
+const mic = window.__fwTracks.filter((t) => t.kind === 'audio' && t.readyState === 'live');
+if (out.length === 0 || mic.length === 0) return { error: `${out.length} output, ${mic.length} microphone tracks` };
+let stop = false;
+const read = async (track) => {
+  const into = { rate: 0, at: [], frames: [], samples: [] };
+  const reader = new MediaStreamTrackProcessor({ track }).readable.getReader();
+  while (!stop) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    const at = performance.now();
+    const plane = new Float32Array(value.numberOfFrames);
+    value.copyTo(plane, { planeIndex: 0, format: 'f32-planar' });
+    into.rate = value.sampleRate;
+    into.at.push(at);
+    into.frames.push(value.numberOfFrames);
+    for (const v of plane) into.samples.push(v);
+    value.close();
+  }
+  reader.cancel();
+  return into;
+};
+const reads = [read(mic[0]), read(out[0])];
+await new Promise((r) => setTimeout(r, ms));
+stop = true;
+const [m, o] = await Promise.all(reads);
+return { mic: m, out: o };
+"#;
+
+/// One stream as [`RECORD_ARRIVALS`] read it.
+#[derive(Debug, Default)]
+pub struct Arrived {
+    /// Samples per second.
+    pub rate: f64,
+    /// When each block arrived, ms (page clock).
+    pub at: Vec<f64>,
+    /// Samples in each block.
+    pub frames: Vec<usize>,
+    /// Every block's samples, one after another.
+    pub samples: Vec<f64>,
+    /// Where each block ends in `samples`.
+    ends: Vec<usize>,
+}
+
+impl Arrived {
+    fn read(value: &Value) -> Self {
+        let numbers = |key: &str| -> Vec<f64> {
+            value[key]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_f64).collect())
+                .unwrap_or_default()
+        };
+        let frames: Vec<usize> = numbers("frames").into_iter().map(|n| n as usize).collect();
+        let ends = frames
+            .iter()
+            .scan(0, |end, n| {
+                *end += n;
+                Some(*end)
+            })
+            .collect();
+        Self {
+            rate: value["rate"].as_f64().unwrap_or(0.0),
+            at: numbers("at"),
+            frames,
+            samples: numbers("samples"),
+            ends,
+        }
+    }
+
+    /// When sample `index` reached the page, ms: its block's arrival less
+    /// the samples after it in the block.
+    fn time_of(&self, index: usize) -> Option<f64> {
+        let block = self.ends.partition_point(|&end| end <= index);
+        let (at, end) = (self.at.get(block)?, self.ends.get(block)?);
+        Some(at - (end - 1 - index) as f64 * 1000.0 / self.rate)
+    }
+
+    /// The first sample from `from` above 30 % of the stream's peak.
+    fn loud_from(&self, from: usize) -> Option<usize> {
+        let peak = self.samples.iter().fold(0f64, |m, v| m.max(v.abs()));
+        (from..self.samples.len()).find(|&i| peak > 0.0 && self.samples[i].abs() > 0.3 * peak)
+    }
+}
+
+/// What [`RECORD_ARRIVALS`] read.
+#[derive(Debug, Default)]
+pub struct Arrivals {
+    /// The raw microphone.
+    pub mic: Arrived,
+    /// The output's audio.
+    pub out: Arrived,
+}
+
+impl Arrivals {
+    /// Reads for `ms` milliseconds (panics if the page has no audio).
+    pub fn take(browser: &Browser, ms: u32) -> Self {
+        let value = browser
+            .execute(RECORD_ARRIVALS, &[Value::from(ms)])
+            .expect("reading the microphone and the output");
+        assert!(value.get("error").is_none(), "{value}");
+        Self {
+            mic: Arrived::read(&value["mic"]),
+            out: Arrived::read(&value["out"]),
+        }
+    }
+
+    /// For every click the microphone played (onsets at least half a
+    /// second apart), how much later the same click reached the page in
+    /// the output than in the microphone, ms; a click with no echo
+    /// within 900 ms is left out.
+    pub fn click_lags_ms(&self) -> Vec<f64> {
+        let gap = (self.mic.rate / 2.0) as usize;
+        let mut lags = Vec::new();
+        let mut next = 0;
+        let mut searched = 0;
+        while let Some(heard) = self.mic.loud_from(next) {
+            next = heard + gap;
+            let Some(heard_at) = self.mic.time_of(heard) else {
+                break;
+            };
+            // The output's samples from a little before the click on.
+            let start = (searched..self.out.samples.len())
+                .find(|&i| self.out.time_of(i).is_some_and(|t| t >= heard_at - 5.0));
+            let Some(start) = start else { break };
+            let echoed = self.out.loud_from(start).and_then(|i| {
+                let at = self.out.time_of(i)?;
+                searched = i + gap.min(self.out.samples.len() - i);
+                (at - heard_at < 900.0).then_some(at - heard_at)
+            });
+            if let Some(lag) = echoed {
+                lags.push(lag);
+            }
+        }
+        lags
+    }
+}
 
 /// Waits up to 10 s for the demo's latest audio result
 /// (`data-audio-result`) to carry a non-null `field`, and returns it.
@@ -312,4 +484,44 @@ pub fn highpass_db(hz: f64, cutoff: f64, q: f64, rate: f64) -> f64 {
     let warp = |f: f64| (std::f64::consts::PI * f / rate).tan();
     let x = warp(hz) / warp(cutoff);
     20.0 * (x * x / ((1.0 - x * x).powi(2) + (x / q).powi(2)).sqrt()).log10()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Blocks of 480 at 48 kHz, a click at `click` (sample index), block
+    /// `k` arriving at `first_ms + 10 k`.
+    fn stream(blocks: usize, clicks: &[usize], first_ms: f64) -> Value {
+        let mut samples = vec![0.0; blocks * 480];
+        for &c in clicks {
+            samples[c..c + 10].fill(0.8);
+        }
+        let at: Vec<f64> = (0..blocks).map(|k| first_ms + 10.0 * k as f64).collect();
+        json!({"rate": 48000, "at": at, "frames": vec![480; blocks], "samples": samples})
+    }
+
+    #[test]
+    fn a_click_s_lag_is_its_arrival_in_the_output_less_in_the_microphone() {
+        // The output holds the clicks one block later and each block
+        // arrives half a millisecond after the microphone's.
+        let mic = stream(250, &[100, 48_100], 10.0);
+        let out = stream(250, &[580, 48_580], 10.5);
+        let arrivals = Arrivals {
+            mic: Arrived::read(&mic),
+            out: Arrived::read(&out),
+        };
+        let lags = arrivals.click_lags_ms();
+        assert_eq!(lags.len(), 2, "{lags:?}");
+        for lag in lags {
+            assert!((lag - 10.5).abs() < 1e-9, "{lag}");
+        }
+        // Nothing in the output: no lags.
+        let silent = Arrivals {
+            mic: Arrived::read(&mic),
+            out: Arrived::read(&stream(250, &[], 10.0)),
+        };
+        assert!(silent.click_lags_ms().is_empty());
+    }
 }

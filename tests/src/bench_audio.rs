@@ -6,15 +6,25 @@
 //! `placement=remote`: the microphone as Opus and back over loopback).
 //!
 //! - `latency_ms`: the median, over a few seconds of clicks, of how much
-//!   later a click reaches the output `<video>`'s audio than the raw
-//!   microphone track, both recorded side by side in the page
-//!   ([`Recording::click_lags_ms`]). The same figure with no processor
+//!   later a click reaches the page in the output `<video>`'s audio than
+//!   in the raw microphone track, both read in the page by track
+//!   processors of the test's own, each sample timed by its block's
+//!   arrival ([`Arrivals::click_lags_ms`]; an AudioContext recorder would
+//!   add 0 or 10 ms of its own to one track and not the other, by where
+//!   its render clock met each track's first block). The same figure with no processor
 //!   (the demo passing the microphone through) is the baseline that
 //!   `cargo xtask bench audio` subtracts.
-//! - `underruns`, `underrun_ms`: locally, what the processor's
-//!   `AudioContext` reports in `playbackStats` (`underrunEvents`,
-//!   `underrunDuration`) over `seconds` of running: render quanta the
-//!   audio thread did not deliver in time. Remotely there is no worklet:
+//! - `path`: which local audio path ran (`worker` where Chromium has
+//!   audio track processors, `worklet` elsewhere), `remote` on the server.
+//! - `underruns`, `underrun_ms`: locally in the audio worker, the blocks
+//!   it reports late or lost (`data-audio-underruns`: processed and
+//!   written after more time than they hold, or dropped by the browser
+//!   before it read them) over `seconds` of running (`underrun_ms` is
+//!   then null: a late block is not a known length of silence); in the
+//!   worklet, what the processor's `AudioContext` reports in
+//!   `playbackStats` (`underrunEvents`, `underrunDuration`): render
+//!   quanta the audio thread did not deliver in time. Remotely there is
+//!   no worklet:
 //!   the figures are the received audio's `concealmentEvents` and
 //!   concealed time (`concealedSamples` at its rate) from the page's
 //!   `getStats()`, audio the jitter buffer had to make up.
@@ -25,7 +35,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::audio::{Recording, CONTEXT_SPY};
+use crate::audio::{Arrivals, CONTEXT_SPY};
 use crate::camera::{wait_playing, SPY};
 use crate::server::ServerProcess;
 use crate::webdriver::Browser;
@@ -35,7 +45,7 @@ use crate::{fake_camera_flag, microphone_flag, StaticServer};
 pub const DEFAULT_SECONDS: u64 = 60;
 
 /// How long the clicks are recorded for the latency, in ms.
-const RECORD_MS: u32 = 3_200;
+const RECORD_MS: u32 = 5_200;
 
 /// The page's own AudioContexts' playback stats, summed:
 /// `{events, ms, total_ms}` (null where Chromium has none).
@@ -50,6 +60,15 @@ for (const c of contexts) {
 }
 return { events, ms, total_ms: total };
 "#;
+
+/// The audio worker's late and lost blocks so far: `{events}`.
+const WORKER_UNDERRUNS: &str = r#"
+const root = document.querySelector('.fw-streamer');
+return { events: Number(root.dataset.audioUnderruns || 0) };
+"#;
+
+/// Which local audio path runs (`data-audio-path`).
+const AUDIO_PATH: &str = "return document.querySelector('.fw-streamer').dataset.audioPath || null";
 
 /// Keeps the page's peer connections in `window.__fwPeers`.
 const PEER_KEEPER: &str = r#"
@@ -96,7 +115,7 @@ fn error(message: String) -> io::Error {
 
 /// Runs `processor` (or, for `None`, the microphone passed through,
 /// locally) where `placement` says and returns its row: `{processor,
-/// placement, latency_ms, underruns, underrun_ms, seconds}`.
+/// placement, path, latency_ms, underruns, underrun_ms, seconds}`.
 pub fn measure(placement: &Placement, processor: Option<&str>, seconds: u64) -> io::Result<Value> {
     let (static_server, remote) = match placement {
         Placement::Local(dist) => (Some(StaticServer::start(dist)?), None),
@@ -139,12 +158,18 @@ pub fn measure(placement: &Placement, processor: Option<&str>, seconds: u64) -> 
                 ))
             })?;
     }
-    let lags = Recording::take(&browser, RECORD_MS).click_lags_ms();
+    let path = match (remote, processor) {
+        (Some(_), _) => Value::from("remote"),
+        (None, None) => Value::Null,
+        (None, Some(_)) => browser.execute(AUDIO_PATH, &[])?,
+    };
+    let lags = Arrivals::take(&browser, RECORD_MS).click_lags_ms();
     let latency =
         median(lags.clone()).ok_or_else(|| error("no click came through to the output".into()))?;
-    let counter = match remote {
-        Some(_) => CONCEALMENT,
-        None => PLAYBACK,
+    let counter = match (remote, path.as_str()) {
+        (Some(_), _) => CONCEALMENT,
+        (None, Some("worker")) => WORKER_UNDERRUNS,
+        (None, _) => PLAYBACK,
     };
     let (underruns, underrun_ms) = match processor {
         Some(_) => {
@@ -156,16 +181,16 @@ pub fn measure(placement: &Placement, processor: Option<&str>, seconds: u64) -> 
                     "no playbackStats on the page's AudioContext: {after}"
                 )));
             }
-            let delta = |key: &str| {
-                after[key].as_f64().unwrap_or(0.0) - before[key].as_f64().unwrap_or(0.0)
-            };
-            (Some(delta("events")), Some(delta("ms")))
+            let delta =
+                |key: &str| Some(after[key].as_f64()? - before[key].as_f64().unwrap_or(0.0));
+            (delta("events"), delta("ms"))
         }
         None => (None, None),
     };
     Ok(json!({
         "processor": processor.unwrap_or("none"),
         "placement": runs_at,
+        "path": path,
         "latency_ms": latency,
         "click_lags_ms": lags,
         "underruns": underruns,

@@ -1,6 +1,8 @@
 //! Audio end to end, locally: the demo runs an audio processor on the
-//! fake microphone in an AudioWorklet (the worker's wasm a second time),
-//! and the page records the raw microphone and the output `<video>`'s
+//! fake microphone in a worker of its own (`AudioData` blocks through
+//! the worker's wasm) or, with the page's audio track processors taken
+//! away, in an AudioWorklet (the same wasm a second time), and the page
+//! records the raw microphone and the output `<video>`'s
 //! audio side by side, sample by sample. Each test plays its own
 //! generated WAV as the microphone.
 
@@ -8,7 +10,8 @@ use std::time::Duration;
 
 use framewise::synth;
 use framewise_e2e::audio::{
-    highpass_db, open_local as open, open_page, rms, wait_audio_result, Recording,
+    audio_path, highpass_db, open_local as open, open_page, open_worklet, rms, wait_audio_result,
+    Recording, WORKLET_ONLY,
 };
 use framewise_e2e::camera::{assert_inverted, grab, grid, set_slider};
 use framewise_e2e::microphone_flag;
@@ -30,10 +33,23 @@ fn settle() {
 #[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
 fn gain_of_minus_6_db_halves_the_rms() {
     let (_server, browser) = open("/?processor=gain&mode=camera&autostart=1", &tone(440.0));
-    let unity = Recording::take(&browser, 800);
-    set_slider(&browser, "fw-gain-gain_db", "-6");
+    assert_eq!(audio_path(&browser), "worker");
+    halves_the_rms(&browser);
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn the_worklet_path_halves_the_rms_too() {
+    let (_server, browser) = open_worklet("/?processor=gain&mode=camera&autostart=1", &tone(440.0));
+    halves_the_rms(&browser);
+}
+
+/// Gain at 0 dB and −6 dB, from the output over the microphone.
+fn halves_the_rms(browser: &Browser) {
+    let unity = Recording::take(browser, 800);
+    set_slider(browser, "fw-gain-gain_db", "-6");
     settle();
-    let halved = Recording::take(&browser, 800);
+    let halved = Recording::take(browser, 800);
     println!(
         "output/microphone RMS at 0 dB {:.4}, at -6 dB {:.4} (microphone RMS {:.4}, {} Hz)",
         unity.gain(),
@@ -138,9 +154,11 @@ fn level_meter_results_reach_the_page() {
         (level - 0.354).abs() < 0.03,
         "the meter read {level}: {result}"
     );
-    // One per render quantum (128 samples at 44.1 or 48 kHz).
+    // One per block the processor is given: the worker's AudioData are
+    // 10 ms.
+    assert_eq!(audio_path(&browser), "worker");
     assert!(
-        (300.0..=400.0).contains(&per_second),
+        (85.0..=115.0).contains(&per_second),
         "{per_second} results a second"
     );
 }
@@ -148,20 +166,52 @@ fn level_meter_results_reach_the_page() {
 #[test]
 #[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
 fn stop_closes_the_audio_context_and_the_microphone() {
-    let (_server, browser) = open("/?processor=gain&mode=camera&autostart=1", &tone(440.0));
-    let contexts = browser
+    // The audio worker's path: the plots' context, and the microphone's
+    // clones and the output generator as live tracks.
+    stops_everything(&[], &["running"], 3);
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn stop_closes_the_worklet_s_audio_context_and_the_microphone() {
+    // The worklet's context and the audio plots'.
+    // Its output track comes from the context, not a generator.
+    stops_everything(&[WORKLET_ONLY], &["running", "running"], 1);
+}
+
+/// Keeps every track cloned or generated on the page in `__fwTracks` too.
+const TRACK_KEEPER: &str = "(() => {     const clone = MediaStreamTrack.prototype.clone;     MediaStreamTrack.prototype.clone = function () {       const track = clone.call(this); window.__fwTracks.push(track); return track; };     const Generator = window.MediaStreamTrackGenerator;     if (Generator) window.MediaStreamTrackGenerator = class extends Generator {       constructor(...args) { super(...args); window.__fwTracks.push(this); } };   })();";
+
+/// Runs gain with `scripts`, checks the page's AudioContexts' states are
+/// `contexts` and at least `live` audio tracks are live (microphone,
+/// clones, generators), then that STOP closes them all and ends every
+/// track.
+fn stops_everything(scripts: &[&str], contexts: &[&str], live: u64) {
+    let scripts: Vec<&str> = scripts.iter().copied().chain([TRACK_KEEPER]).collect();
+    let (_server, browser) = open_page(
+        "/?processor=gain&mode=camera&autostart=1",
+        &tone(440.0),
+        &scripts,
+    );
+    framewise_e2e::audio::wait_audio_runs_at(&browser, "local", Duration::from_secs(20));
+    let running = browser
         .execute(
             "return window.__fwContexts.filter((c) => !c.fwTest).map((c) => c.state)",
             &[],
         )
-        .unwrap();
-    // The worklet's and the audio plots'.
-    assert_eq!(
-        contexts,
-        serde_json::json!(["running", "running"]),
-        "{contexts}"
+        .expect("a WebDriver call");
+    assert_eq!(running, serde_json::json!(contexts), "{running}");
+    let running_tracks = browser
+        .execute(
+            "return window.__fwTracks.filter((t) => t.kind === 'audio' && t.readyState === 'live').length",
+            &[],
+        )
+        .expect("a WebDriver call");
+    assert!(
+        running_tracks.as_u64().unwrap_or(0) >= live,
+        "{running_tracks} live audio tracks"
     );
-    browser.click(".fw-stop").unwrap();
+    browser.click(".fw-stop").expect("a WebDriver call");
     let closed = browser.wait_for(
         "return window.__fwContexts.every((c) => c.state === 'closed') && \
            window.__fwTracks.every((t) => t.readyState === 'ended')",
@@ -173,7 +223,7 @@ fn stop_closes_the_audio_context_and_the_microphone() {
                      window.__fwTracks.map((t) => t.kind + ':' + t.readyState)]",
             &[],
         )
-        .unwrap();
+        .expect("a WebDriver call");
     assert!(closed.is_ok(), "STOP left audio running: {left}");
 }
 
@@ -187,10 +237,37 @@ fn a_worklet_that_fails_to_load_is_a_clear_warning_and_video_goes_on() {
                       first = false; \
                       return Promise.reject(new DOMException('blocked by the test', 'AbortError')); \
                     }; })();";
+    warns_and_plays_the_microphone(
+        &[WORKLET_ONLY, broken],
+        "audio processing could not start: the audio worklet module did not load: \
+         addModule: AbortError: blocked by the test",
+    );
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn an_audio_worker_that_cannot_start_is_a_clear_warning_and_video_goes_on() {
+    // The audio generator cannot be made; the camera's video one can.
+    let broken = "(() => { const Generator = window.MediaStreamTrackGenerator; \
+                    window.MediaStreamTrackGenerator = function (init) { \
+                      if (init && init.kind === 'audio') \
+                        throw new DOMException('blocked by the test', 'NotSupportedError'); \
+                      return new Generator(init); \
+                    }; })();";
+    warns_and_plays_the_microphone(
+        &[broken],
+        "audio processing could not start: new MediaStreamTrackGenerator: NotSupportedError: \
+         blocked by the test",
+    );
+}
+
+/// Runs gain with `scripts` that break the audio path: the Streamer shows
+/// `expected`, plays the video, and the output plays the raw microphone.
+fn warns_and_plays_the_microphone(scripts: &[&str], expected: &str) {
     let (_server, browser) = open_page(
         "/?processor=gain&mode=camera&autostart=1",
         &tone(440.0),
-        &[broken],
+        scripts,
     );
     let shown = browser
         .wait_for(
@@ -200,18 +277,13 @@ fn a_worklet_that_fails_to_load_is_a_clear_warning_and_video_goes_on() {
         )
         .expect("no warning about audio");
     println!("warning: {shown}");
-    let shown = shown.as_str().unwrap_or_default();
-    assert!(
-        shown
-            == "audio processing could not start: the audio worklet module did not load: \
-                addModule: AbortError: blocked by the test",
-        "{shown}"
-    );
+    assert_eq!(shown.as_str().unwrap_or_default(), expected);
     let state = browser
         .execute("return document.querySelector('.fw-streamer').dataset", &[])
-        .unwrap();
+        .expect("a WebDriver call");
     assert_eq!(state["state"], "playing", "{state}");
     assert_eq!(state["audioRunsAt"], "", "{state}");
+    assert_eq!(state["audioPath"], "", "{state}");
     // The raw microphone plays instead.
     let heard = Recording::take(&browser, 500);
     assert!(

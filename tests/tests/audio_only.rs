@@ -1,6 +1,6 @@
 //! Audio only (`camera=false`, the demo's `&camera=0`): the microphone
 //! through the audio processor, no camera opened and no video in the
-//! output, locally in the worklet and through the server in an
+//! output, locally (in the audio worker) and through the server in an
 //! audio-only session; gain at −6 dB halves the RMS either way.
 
 use std::time::Duration;

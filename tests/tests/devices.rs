@@ -1,12 +1,13 @@
 //! Devices end to end: the camera picker switches cameras while the
 //! processor keeps running, and the microphone passes through to the
 //! output unprocessed (its samples analysed in the page) and can be
-//! switched too. Chromium's fake devices: `device-count=2` gives two
+//! switched too, also while an audio processor runs on it. Chromium's fake devices: `device-count=2` gives two
 //! cameras, and every fake microphone plays our generated tone.
 
 use std::time::Duration;
 
-use framewise_e2e::camera::{wait_for_stats, wait_playing, SPY};
+use framewise_e2e::audio::Recording;
+use framewise_e2e::camera::{set_slider, wait_for_stats, wait_playing, SPY};
 use framewise_e2e::webdriver::Browser;
 use framewise_e2e::{
     dist_dir, fake_camera_flag, fake_microphone_flag, flags_replacing, StaticServer,
@@ -275,4 +276,61 @@ fn the_microphone_passes_through_to_the_output_and_can_be_switched() {
         .unwrap();
     assert_eq!(state["restarts"], "0");
     assert_eq!(state["state"], "playing");
+}
+
+#[test]
+#[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn switching_the_microphone_keeps_the_audio_processor_running() {
+    let (_server, browser) = framewise_e2e::audio::open_local(
+        "/?processor=gain&mode=camera&autostart=1",
+        &fake_microphone_flag().unwrap(),
+    );
+    set_slider(&browser, "fw-gain-gain_db", "-6");
+    std::thread::sleep(Duration::from_millis(400));
+    let before = Recording::take(&browser, 600);
+    let running = browser
+        .execute(
+            "return window.__fwTracks.find((t) => t.kind === 'audio').label",
+            &[],
+        )
+        .unwrap();
+    let other = options(&browser, "framewise-microphone")
+        .as_array()
+        .and_then(|list| {
+            list.iter()
+                .filter_map(Value::as_str)
+                .find(|label| *label != "Default" && Some(*label) != running.as_str())
+                .map(str::to_owned)
+        })
+        .expect("a second microphone");
+    println!("switching from {running} to {other}");
+    pick(&browser, "framewise-microphone", &other);
+    let switched = browser.wait_for(
+        &format!(
+            "const live = window.__fwTracks.filter((t) => t.kind === 'audio' && t.readyState === 'live'); \
+             return live.length === 1 && live[0].label === {other:?}"
+        ),
+        Duration::from_secs(10),
+    );
+    assert!(switched.is_ok(), "the microphone did not switch to {other}");
+    std::thread::sleep(Duration::from_millis(400));
+    let after = Recording::take(&browser, 600);
+    println!(
+        "gain at -6 dB before the switch {:.4}, after {:.4}",
+        before.gain(),
+        after.gain()
+    );
+    let expected = 10f64.powf(-6.0 / 20.0);
+    for (when, gain) in [("before", before.gain()), ("after", after.gain())] {
+        assert!(
+            (gain - expected).abs() <= 0.03 * expected,
+            "{when} the switch the output is {gain:.4} of the microphone, not {expected:.4}"
+        );
+    }
+    let state = browser
+        .execute("return document.querySelector('.fw-streamer').dataset", &[])
+        .unwrap();
+    assert_eq!(state["audioPath"], "worker", "{state}");
+    assert_eq!(state["audioRunsAt"], "local", "{state}");
+    assert_eq!(state["restarts"], "0", "{state}");
 }

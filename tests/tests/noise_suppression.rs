@@ -2,7 +2,7 @@
 //! low-passed noise under them): natively, the noise floor in the pauses
 //! drops by a measured amount while the speech keeps its level. In the
 //! browser (ignored here, run by `cargo xtask test`) the same noisy
-//! speech is the fake microphone, denoised in the worklet and through
+//! speech is the fake microphone, denoised in the page (the audio worker) and through
 //! the server.
 
 use std::time::Duration;
@@ -102,7 +102,7 @@ fn floor_drop_in_the_page(browser: &Browser, speech_tolerance_db: f64) -> f64 {
 
 #[test]
 #[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
-fn the_worklet_lowers_the_noise_floor_of_the_microphone() {
+fn the_audio_worker_lowers_the_noise_floor_of_the_microphone() {
     let (_server, browser) = open_local(
         "/?processor=noise-suppression&mode=camera&autostart=1",
         &noisy_microphone(),

@@ -305,3 +305,73 @@ fn a_server_speaking_another_protocol_version_is_named_on_the_page() {
     assert_eq!(state, "playing");
     assert_inverted(&grab(&browser, &grid(20), 12));
 }
+
+#[test]
+#[ignore = "needs builds of www/ and framewise-server, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn switching_the_camera_during_a_remote_session_keeps_the_server_s_output_coming() {
+    let server = start_server();
+    // Chromium's fake camera 1 delivers Y16 frames, which its WebRTC
+    // encoder drops (a sender given it sends nothing, in plain JS too);
+    // cameras 0 and 2 deliver frames it encodes.
+    let flags = framewise_e2e::flags_replacing(
+        "--use-fake-device-for-media-stream",
+        Some("--use-fake-device-for-media-stream=device-count=3"),
+    );
+    let browser = Browser::launch(&flags, &[LOOPBACK]).expect("Chromium");
+    for script in [framewise_e2e::camera::SPY, PEER_SPY] {
+        browser.add_init_script(script).expect("init script");
+    }
+    browser
+        .goto(&server.url("/?processor=invert&mode=camera&placement=remote&autostart=1"))
+        .expect("loading the page");
+    wait_playing(&browser);
+    assert!(
+        wait_runs_at(&browser, "remote", Duration::from_secs(10)),
+        "not running remotely: {}",
+        runs_at(&browser)
+    );
+    // The server's frames flow before the switch.
+    wait_for_stats(&browser, 30);
+    let running = browser
+        .execute(
+            "return window.__fwTracks.find((t) => t.kind === 'video').label",
+            &[],
+        )
+        .expect("the camera's label");
+    let other = if running == "fake_device_2" {
+        "fake_device_0"
+    } else {
+        "fake_device_2"
+    };
+    let picked = browser
+        .wait_for(
+            &format!(
+                "const select = document.getElementById('framewise-camera'); \
+                 const option = select && [...select.options].find((o) => o.text === {other:?}); \
+                 if (!option) return null; \
+                 select.value = option.value; \
+                 select.dispatchEvent(new Event('change', {{ bubbles: true }})); \
+                 return option.value"
+            ),
+            Duration::from_secs(10),
+        )
+        .expect("no other camera to pick");
+    println!("switched from {running} to {other} ({picked})");
+    let switched = browser.wait_for(
+        &format!(
+            "const live = window.__fwTracks.filter((t) => t.kind === 'video' && t.readyState === 'live'); \
+             return live.length === 1 && live[0].label === {other:?}"
+        ),
+        Duration::from_secs(10),
+    );
+    assert!(switched.is_ok(), "the camera did not switch to {other}");
+    let frames = reported_frames(&browser);
+    let more = wait_reported_frames(&browser, frames + 60, Duration::from_secs(10));
+    println!(
+        "server frames: {frames} at the switch, {} after",
+        reported_frames(&browser)
+    );
+    assert!(more, "the server's output stopped after the camera switch");
+    assert_eq!(runs_at(&browser), "remote");
+    assert_eq!(server.sessions().expect("the session count"), 1);
+}

@@ -3,7 +3,7 @@
 //! labelling by energy and finds each sentence as a segment with no
 //! segment across a pause; silence and noise are not speech. In the
 //! browser (ignored here, run by `cargo xtask test`) the same speech is
-//! the fake microphone and the detector runs in the worklet, or on the
+//! the fake microphone and the detector runs in the page (the audio worker), or on the
 //! server through Opus.
 
 use std::time::Duration;
@@ -127,7 +127,7 @@ const RESULT_KEEPER: &str = r#"
 
 #[test]
 #[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
-fn the_worklet_marks_the_sentences_of_the_microphone() {
+fn the_audio_worker_marks_the_sentences_of_the_microphone() {
     let server = StaticServer::start(&dist_dir().expect("no demo build")).expect("static server");
     marks_the_sentences(|query| server.url(query), "local", &[]);
 }

@@ -34,9 +34,10 @@ const LATENCY_TARGET_MS: f64 = 20.0;
 /// The remote added latency aimed for on loopback, in ms.
 const REMOTE_LATENCY_GOAL_MS: f64 = 60.0;
 /// The keys of each `target/bench/audio.json` row, in order.
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
     "processor",
     "placement",
+    "path",
     "proc_us_per_10ms",
     "proc_us_per_10ms_native",
     "added_latency_ms",
@@ -164,6 +165,7 @@ fn merge(
         rows.push(json!({
             "processor": name,
             "placement": placement,
+            "path": row["path"],
             "proc_us_per_10ms": us_here,
             "proc_us_per_10ms_native": us_native,
             "added_latency_ms": latency - baseline,

@@ -59,6 +59,11 @@ pub struct StreamerModel {
     /// Where the audio processor runs (`local`), or `None` while the
     /// microphone plays unprocessed.
     pub audio_runs_at: Option<&'static str>,
+    /// Which local audio path runs (`worker`, `worklet`), while one does.
+    pub audio_path: Option<&'static str>,
+    /// The local audio path's underruns since it started: blocks late or
+    /// lost (the worker path counts them).
+    pub audio_underruns: u64,
 }
 
 /// What changes a [`StreamerModel`].
@@ -83,6 +88,10 @@ pub enum StreamerAction {
     Select(DeviceKind, Option<String>),
     /// The audio processor runs there (`None`: it stopped).
     Audio(Option<&'static str>),
+    /// The local audio path that runs (`None`: none does).
+    AudioPath(Option<&'static str>),
+    /// The local audio path's underruns so far.
+    AudioUnderruns(u64),
     /// Audio only: the microphone is open and in the output, so the
     /// Streamer plays (there are no frames to wait for).
     Listening,
@@ -124,6 +133,8 @@ impl Reducible for StreamerModel {
                 next.warning = None;
                 next.restarts = 0;
                 next.audio_runs_at = None;
+                next.audio_path = None;
+                next.audio_underruns = 0;
             }
             StreamerAction::Restart(_) if !self.is_active() => return self,
             StreamerAction::Restart(message) => {
@@ -149,6 +160,7 @@ impl Reducible for StreamerModel {
             StreamerAction::Stop => {
                 next.state = StreamerState::Idle;
                 next.audio_runs_at = None;
+                next.audio_path = None;
             }
             StreamerAction::Devices(devices) if devices == self.devices => return self,
             StreamerAction::Devices(devices) => next.devices = devices,
@@ -160,6 +172,17 @@ impl Reducible for StreamerModel {
             StreamerAction::Listening => next.state = StreamerState::Playing,
             StreamerAction::Audio(_) if !self.is_active() => return self,
             StreamerAction::Audio(at) => next.audio_runs_at = at,
+            StreamerAction::AudioPath(_) | StreamerAction::AudioUnderruns(_)
+                if !self.is_active() =>
+            {
+                return self
+            }
+            StreamerAction::AudioPath(path) => {
+                next.audio_path = path;
+                next.audio_underruns = 0;
+            }
+            StreamerAction::AudioUnderruns(count) if count == self.audio_underruns => return self,
+            StreamerAction::AudioUnderruns(count) => next.audio_underruns = count,
         }
         Rc::new(next)
     }
@@ -199,6 +222,24 @@ mod tests {
         let model = model.reduce(StreamerAction::Stop);
         let model = model.reduce(StreamerAction::Listening);
         assert_eq!(model.state, StreamerState::Idle);
+    }
+
+    #[test]
+    fn the_audio_path_and_its_underruns_last_one_run() {
+        let model = reduce(StreamerModel::default(), StreamerAction::Start);
+        let model = reduce(model, StreamerAction::AudioPath(Some("worker")));
+        let model = reduce(model, StreamerAction::AudioUnderruns(2));
+        assert_eq!(
+            (model.audio_path, model.audio_underruns),
+            (Some("worker"), 2)
+        );
+        let model = reduce(model, StreamerAction::Stop);
+        assert_eq!(model.audio_path, None);
+        // Late counters after STOP change nothing; START clears them.
+        let late = reduce(model.clone(), StreamerAction::AudioUnderruns(5));
+        assert_eq!(late, model);
+        let model = reduce(model, StreamerAction::Start);
+        assert_eq!(model.audio_underruns, 0);
     }
 
     #[test]

@@ -235,7 +235,9 @@ pub fn Streamer(props: &StreamerProps) -> Html {
     html! {
         <div class="fw-streamer" id={props.id.clone()} data-state={model.state.name()}
              data-path={path} data-runs-at={runs_at} data-restarts={model.restarts.to_string()}
-             data-audio-runs-at={model.audio_runs_at.unwrap_or_default()}>
+             data-audio-runs-at={model.audio_runs_at.unwrap_or_default()}
+             data-audio-path={model.audio_path.unwrap_or_default()}
+             data-audio-underruns={model.audio_underruns.to_string()}>
             <div class="fw-bar">
                 <button class="fw-start" onclick={onstart} disabled={model.is_active()}>{ &text.start }</button>
                 <button class="fw-stop" onclick={onstop} disabled={!model.is_active()}>{ &text.stop }</button>

@@ -51,6 +51,8 @@
 //!
 //! [`protocol`]: crate::protocol
 
+#[cfg(feature = "audio")]
+mod audio;
 mod convert;
 mod frames;
 mod hearing;
@@ -108,6 +110,15 @@ pub enum ProcessingError {
     /// The processor is unknown or its params are wrong.
     #[error(transparent)]
     Registry(#[from] RegistryError),
+    /// The audio processor could not open or failed on a block.
+    #[error("{0}")]
+    Audio(String),
+    /// This worker was built without framewise-yew's `audio` feature.
+    #[error(
+        "this worker was built without framewise-yew's audio feature, so it cannot process \
+         the microphone: enable it (it is on by default) in the app's Cargo.toml"
+    )]
+    NoAudio,
     /// The processor failed on a frame, or new params are wrong.
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
@@ -137,6 +148,8 @@ pub fn run(registry: Registry) {
         frames: RefCell::new(None),
         source: RefCell::new(None),
         heard: RefCell::new(None),
+        #[cfg(feature = "audio")]
+        audio: RefCell::new(None),
     });
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
@@ -154,6 +167,16 @@ pub fn run(registry: Registry) {
     post(&FromWorker::Ready {
         video_track_generator: js::has_global("VideoTrackGenerator"),
     });
+}
+
+/// Sends a message already in JSON (a [`FromWorker`]'s) to the page.
+#[cfg(feature = "audio")]
+fn post_json(json: &str) {
+    let sent = js::object(&[("json", JsValue::from_str(json))])
+        .and_then(|data| js::call(&js_sys::global(), "postMessage", &[data.into()]));
+    if let Err(error) = sent {
+        log_error(&error);
+    }
 }
 
 /// Sends a message to the page, transferring `frame` if given.
@@ -247,6 +270,9 @@ struct Worker {
     source: RefCell<Option<Source>>,
     /// The microphone the running loop's processor hears, once sent.
     heard: RefCell<Option<Rc<RefCell<hearing::Heard>>>>,
+    /// The audio loop, if this worker runs one instead of a frame loop.
+    #[cfg(feature = "audio")]
+    audio: RefCell<Option<Rc<RefCell<audio::AudioControl>>>>,
 }
 
 /// Where the frame loop's camera frames come from: a reader feeding the
@@ -262,14 +288,43 @@ impl Worker {
         let message = text.and_then(|t| ToWorker::parse(&t));
         match message {
             Some(ToWorker::Start { processor, params }) => self.start(data, processor, params),
-            Some(ToWorker::Source) => self.switch_source(data),
+            Some(ToWorker::StartAudio { processor, params }) => {
+                #[cfg(feature = "audio")]
+                self.start_audio(data, processor, params);
+                #[cfg(not(feature = "audio"))]
+                {
+                    let _ = (processor, params);
+                    report(&ProcessingError::NoAudio, true);
+                }
+            }
+            Some(ToWorker::Source) => {
+                #[cfg(feature = "audio")]
+                if let Some(audio) = &*self.audio.borrow() {
+                    if let Err(error) = audio.borrow_mut().switch(data) {
+                        post(&FromWorker::Error {
+                            message: format!("switching the microphone failed: {error}"),
+                            fatal: false,
+                        });
+                    }
+                    return;
+                }
+                self.switch_source(data)
+            }
             Some(ToWorker::Hear) => self.hear(data),
             Some(ToWorker::Configure { processor, params }) => {
+                #[cfg(feature = "audio")]
+                if let Some(audio) = &*self.audio.borrow() {
+                    return audio.borrow_mut().configure(params);
+                }
                 self.control.borrow_mut().pending = Some((processor, params));
             }
             Some(ToWorker::Stop) => {
                 self.control.borrow_mut().stop = true;
                 self.frames.borrow_mut().take();
+                #[cfg(feature = "audio")]
+                if let Some(audio) = &*self.audio.borrow() {
+                    audio.borrow_mut().stop();
+                }
             }
             Some(ToWorker::StartFrames { processor, params }) => {
                 match self.registry.video(&processor, &params) {

@@ -30,6 +30,7 @@ use wasm_bindgen::prelude::*;
 
 pub use queue::ResultQueue;
 use running::RegistryHost;
+pub(crate) use running::Running;
 pub use running::WorkletError;
 
 /// The processor class, registered under [`PROCESSOR_NAME`], with the

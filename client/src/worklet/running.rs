@@ -117,8 +117,9 @@ impl Host for RegistryHost {
     }
 }
 
-/// An open processor and its buffers, reused for every quantum.
-struct Running {
+/// An open processor and its buffers, reused for every quantum (or, in
+/// the worker's audio loop, every `AudioData` block).
+pub(crate) struct Running {
     pipeline: AudioPipeline,
     frame: AudioFrame,
     /// The planar block the processor class reads and writes.
@@ -140,7 +141,8 @@ fn read_job(job: &str) -> Result<(String, Value), WorkletError> {
 }
 
 impl Running {
-    fn open(
+    /// Opens `processor` with `params` for `channels` at `sample_rate`.
+    pub(crate) fn open(
         registry: &Registry,
         processor: &str,
         params: &Value,
@@ -198,8 +200,37 @@ impl Running {
         Ok(())
     }
 
+    /// The planar block (channel after channel) sized for `frames` per
+    /// channel, to fill before [`Running::process`].
+    pub(crate) fn block_mut(&mut self, frames: usize) -> Result<&mut [f32], WorkletError> {
+        self.resize(frames)?;
+        Ok(&mut self.planar)
+    }
+
+    /// The planar block as processed.
+    pub(crate) fn block(&self) -> &[f32] {
+        &self.planar
+    }
+
+    /// Channels and sample rate it was opened for.
+    pub(crate) fn format(&self) -> (usize, u32) {
+        (self.channels, self.sample_rate)
+    }
+
+    /// New params, applied before the next block.
+    pub(crate) fn set_params(&mut self, params: &Value) -> Result<(), PipelineError> {
+        self.pipeline.set_params(params)
+    }
+
+    /// The results collected since the last call, as a
+    /// [`FromWorker::Results`](crate::protocol::FromWorker::Results)
+    /// message, and how many were dropped.
+    pub(crate) fn take_results(&mut self) -> (Option<String>, u32) {
+        (self.results.take_json(), self.results.take_dropped())
+    }
+
     /// Runs the processor on the planar block, in place.
-    fn process(&mut self, time_s: f64) -> Result<(), WorkletError> {
+    pub(crate) fn process(&mut self, time_s: f64) -> Result<(), WorkletError> {
         let frames = self.planar.len() / self.channels;
         let channels = self.channels;
         for (i, sample) in self.frame.samples_mut().iter_mut().enumerate() {

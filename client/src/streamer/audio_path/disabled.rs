@@ -25,6 +25,11 @@ impl AudioPath {
         Err(AudioError::NotBuilt)
     }
 
+    /// Which path runs.
+    pub fn name(&self) -> &'static str {
+        match *self {}
+    }
+
     /// The processed audio track.
     pub fn output(&self) -> &MediaStreamTrack {
         match *self {}

@@ -1,6 +1,11 @@
-//! The local audio path: the microphone through an `AudioWorklet` that
-//! runs the app's audio processor, into a track of the output stream.
+//! The local audio path: the microphone through the app's audio
+//! processor, into a track of the output stream, one of two ways.
 //!
+//! Where the page has `MediaStreamTrackProcessor` and
+//! `MediaStreamTrackGenerator` (Chromium), in a worker of its own
+//! ([`worker`]): `AudioData` blocks in, processed blocks out, no
+//! `AudioContext` and so no buffering added. Elsewhere in an
+//! `AudioWorklet` ([`node`]):
 //! `microphone → MediaStreamAudioSourceNode → AudioWorkletNode →
 //! MediaStreamAudioDestinationNode → output track`, in an `AudioContext`
 //! of its own. The worklet runs the app's worker wasm a second time
@@ -16,25 +21,40 @@
 //! without it carries none of this code, and an audio processor named
 //! there is a clear [`AudioError::NotBuilt`].
 
+#[cfg(feature = "audio")]
+mod chosen;
 #[cfg(not(feature = "audio"))]
 mod disabled;
 #[cfg(feature = "audio")]
 mod node;
+#[cfg(feature = "audio")]
+mod worker;
 
+#[cfg(feature = "audio")]
+pub use chosen::AudioPath;
 #[cfg(not(feature = "audio"))]
 pub use disabled::AudioPath;
 #[cfg(feature = "audio")]
-pub use node::{channels_for, glue_urls, AudioPath};
+pub use node::{channels_for, glue_urls};
 use serde_json::Value;
 
 use crate::js::JsError;
+use crate::protocol::AudioCounts;
 
-/// How long the worklet may take to load and open the processor.
+/// Which local audio path runs (`data-audio-path`).
+pub const PATH_WORKER: &str = "worker";
+/// The `AudioWorklet` path.
+pub const PATH_WORKLET: &str = "worklet";
+
+/// How long the worker or worklet may take to load and open the
+/// processor.
 pub const AUDIO_START_MS: i32 = 10_000;
 
-/// What the worklet reports while it runs.
+/// What the audio path reports while it runs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AudioEvent {
+    /// The worker's counters (blocks, late, lost), about once a second.
+    Counts(AudioCounts),
     /// Results the processor emitted since the last report.
     Results(Vec<Value>),
     /// Params were rejected (`fatal: false`: the processor goes on with
@@ -81,12 +101,13 @@ pub enum AudioError {
     /// load.
     #[error("the audio worklet module did not load: {0}")]
     Module(JsError),
-    /// The worklet could not open the processor (unknown, not audio, bad
-    /// params, a wasm that is not a Framewise worker): its own words.
+    /// The worker or worklet could not open the processor (unknown, not
+    /// audio, bad params, a wasm that is not a Framewise worker): its own
+    /// words.
     #[error("{0}")]
     Refused(String),
-    /// The worklet did not answer within [`AUDIO_START_MS`].
-    #[error("the audio worklet did not start within {} s", AUDIO_START_MS / 1000)]
+    /// The worker or worklet did not answer within [`AUDIO_START_MS`].
+    #[error("the audio processor did not start within {} s", AUDIO_START_MS / 1000)]
     NotStarted,
     /// A Web Audio call failed.
     #[error(transparent)]

@@ -1,4 +1,5 @@
-//! The audio path itself: fetching the worker's glue and wasm, the
+//! The audio path in an `AudioWorklet`, for browsers without audio track
+//! processors and generators: fetching the worker's glue and wasm, the
 //! worklet module, the nodes from the microphone to the output track.
 
 mod message;
@@ -34,7 +35,7 @@ pub fn channels_for(reported: Option<f64>) -> u32 {
 }
 
 /// The running path.
-pub struct AudioPath {
+pub struct WorkletAudio {
     processor: String,
     context: JsValue,
     node: JsValue,
@@ -49,7 +50,7 @@ pub struct AudioPath {
 /// in time).
 type Pending = Rc<RefCell<Option<Function>>>;
 
-impl AudioPath {
+impl WorkletAudio {
     /// Loads the worklet from the worker at `worker_url`, opens
     /// `processor` with `params` on `microphone`, and resolves once the
     /// worklet runs it. `on_event` hears its results and failures.
@@ -235,7 +236,7 @@ impl AudioPath {
     }
 }
 
-impl Drop for AudioPath {
+impl Drop for WorkletAudio {
     fn drop(&mut self) {
         self.release();
     }

@@ -279,7 +279,8 @@ impl Remote {
                 .is_some_and(|current| current == kind)
         });
         let Some(sender) = sender else { return };
-        let track = JsValue::from(track.clone());
+        // The handle (web-sys's inherent `clone` would clone the track).
+        let track = JsValue::from(Clone::clone(track));
         wasm_bindgen_futures::spawn_local(async move {
             if let Err(error) = js::call_async(&sender, "replaceTrack", &[track]).await {
                 js::warn(&error);

@@ -73,6 +73,7 @@ impl Context {
     /// microphone (unless the server's processed audio plays already:
     /// then `path` is not needed).
     fn show_audio(&self, mut path: AudioPath) {
+        let name = path.name();
         {
             let mut session = self.session.borrow_mut();
             let session = &mut *session;
@@ -84,6 +85,7 @@ impl Context {
             session.output.replace_audio(raw, path.output());
             session.audio = Some(path);
         }
+        self.model.dispatch(StreamerAction::AudioPath(Some(name)));
         self.model.dispatch(StreamerAction::Audio(Some(RUNS_LOCAL)));
     }
 
@@ -93,6 +95,9 @@ impl Context {
         }
         match event {
             AudioEvent::Results(results) => self.emit_results(results),
+            AudioEvent::Counts(counts) => self
+                .model
+                .dispatch(StreamerAction::AudioUnderruns(counts.underruns())),
             AudioEvent::Failed { message, fatal } => {
                 if fatal {
                     self.stop_audio();
@@ -114,6 +119,7 @@ impl Context {
                 path.release();
             }
         }
+        self.model.dispatch(StreamerAction::AudioPath(None));
         self.model.dispatch(StreamerAction::Audio(None));
     }
 
@@ -147,12 +153,14 @@ impl Context {
         if self.props.borrow().audio_processor.is_none() {
             return;
         }
-        {
+        let released = {
             let mut session = self.session.borrow_mut();
             let session = &mut *session;
             let local = session.audio.take();
+            let released = local.is_some();
             let old = match &local {
-                Some(path) => Some(path.output().clone()),
+                // `Clone::clone`: the handle (web-sys's `clone` clones the track).
+                Some(path) => Some(Clone::clone(path.output())),
                 None => session.capture.as_ref().and_then(|c| c.audio().cloned()),
             };
             session.output.replace_audio(old.as_ref(), &track);
@@ -160,6 +168,10 @@ impl Context {
                 path.release();
             }
             session.remote_audio = Some(track);
+            released
+        };
+        if released {
+            self.model.dispatch(StreamerAction::AudioPath(None));
         }
         self.model
             .dispatch(StreamerAction::Audio(Some(RUNS_REMOTE)));

@@ -209,7 +209,8 @@ impl Context {
                 message,
                 fatal: false,
             } => self.model.dispatch(StreamerAction::Warn(message)),
-            FromWorker::Stopped => {}
+            // The audio loop's messages: this worker runs frames.
+            FromWorker::Stopped | FromWorker::AudioOpened | FromWorker::AudioCounts(_) => {}
         }
     }
 }
