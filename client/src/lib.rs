@@ -51,6 +51,6 @@ pub use app::{use_params, UseParams};
 pub use controls::{ParamControls, ParamControlsProps};
 pub use stats::StreamStats;
 pub use streamer::{
-    Device, DeviceKind, FacingMode, IceServerConfig, Placement, Streamer, StreamerProps,
-    StreamerState, StreamerText, VideoAttributes,
+    Device, DeviceKind, FacingMode, FileSource, Generator, IceServerConfig, Placement, StreamMode,
+    Streamer, StreamerProps, StreamerState, StreamerText, VideoAttributes, VideoSource,
 };

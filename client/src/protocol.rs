@@ -26,6 +26,10 @@ pub enum ToWorker {
         processor: String,
         /// Params, `{"name": value}`; missing ones take their defaults.
         params: Value,
+        /// Send-only: process for results and stats, write no frames (no
+        /// `writable` comes, and no generator is made).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        send_only: bool,
     },
     /// Change the processor or its params; applied between frames.
     Configure {
@@ -232,6 +236,7 @@ mod tests {
         let start = ToWorker::Start {
             processor: "invert".into(),
             params: json!({"a": 1}),
+            send_only: false,
         };
         let text = start.to_json();
         assert_eq!(

@@ -463,10 +463,13 @@ pub fn fnv1a_hex(bytes: &[u8]) -> String {
 }
 
 /// What the demo page published after it ran `processor` (loaded as
-/// `/?processor=NAME`): its `<body>` data attributes.
+/// `/?processor=NAME&mode=still`): its `<body>` data attributes.
 pub fn run_demo(processor: &str) -> io::Result<BTreeMap<String, String>> {
     let server = StaticServer::start(&dist_dir()?)?;
-    let dom = dump_dom(&server.url(&format!("/?processor={processor}")), 10_000)?;
+    let dom = dump_dom(
+        &server.url(&format!("/?processor={processor}&mode=still")),
+        10_000,
+    )?;
     let data = body_data(&dom);
     if data.get("status").is_none_or(|s| s == "loading") {
         return Err(io::Error::other(format!(

@@ -9,18 +9,22 @@
 //! `data-output-samples` (`[[x, y, r, g, b, a], …]` read back from the
 //! canvases), `data-results` (JSON) and `data-error`.
 //!
-//! `?mode=camera` shows the camera instead: a [`Streamer`] running the
-//! chosen processor in the worker, its params driven by the same controls;
+//! The page opens on the camera view: a [`Streamer`] running the chosen
+//! processor in the worker, its params driven by the same controls, START
+//! on the first screen (`?mode=still` shows the still image instead);
 //! `&autostart=1` starts it without a click (its `playing` prop), and
 //! `&width=W&height=H` sets the camera size it asks for (default 640×480;
 //! `cargo xtask bench local` uses it for 1280×720), `&audio=1` (or the
 //! Microphone box) passes the microphone through to the output,
 //! `&input=0` (or the Camera input box) hides the raw camera view next to
 //! the output, and `&placement=local|remote|auto` (or the Local / Server / Auto switch)
-//! says where frames are processed (the server: this page's origin). Then the
+//! says where frames are processed (the server: this page's origin),
+//! `&source=…` and `&stream=…` where the video comes from and which way it
+//! flows ([`crate::streams`]). Then the
 //! page publishes `data-camera-state` (`idle`, `starting`, `playing`,
 //! `restarting`, `failed`), `data-camera-error` and `data-camera-stats`
-//! (the Streamer's [`StreamStats`] as JSON, updated every few frames).
+//! (the Streamer's [`StreamStats`] as JSON, updated every few frames), and
+//! after SNAPSHOT `data-snapshot-url` (an object URL of the PNG).
 //!
 //! An audio processor shows the live view of [`crate::audio`]: the
 //! microphone through it, the video passed through.
@@ -40,6 +44,9 @@ use crate::audio::AudioLive;
 use crate::audio_picker::{AudioChoice, AudioPicker};
 use crate::placement::{placement_from_url, placement_switch, PlacementChoice};
 use crate::state::{Action, Demo, Report};
+use crate::streams::{
+    source_from_url, source_switch, stream_mode_from_url, stream_mode_switch, SourceChoice,
+};
 
 /// Size of the generated input image.
 const WIDTH: u32 = 640;
@@ -85,6 +92,12 @@ pub fn App() -> Html {
     let show_input = use_state(|| flag_from_url("input") != Some(false));
     let camera_audio = use_state(|| AudioChoice::pick(audio_processor_from_url()));
     let placement = use_state(placement_from_url);
+    let source_choice = use_state(source_from_url);
+    let stream_mode = use_state(stream_mode_from_url);
+    let video_source = use_memo(
+        ((*source_choice).clone(), camera_width, camera_height),
+        |(choice, width, height)| choice.source(*width, *height),
+    );
     let playing = use_state(|| autostart.then_some(true));
     let last_result = use_state(|| None::<Value>);
     let input_ref = use_node_ref();
@@ -154,6 +167,19 @@ pub fn App() -> Html {
         let placement = placement.clone();
         Callback::from(move |choice: PlacementChoice| placement.set(choice))
     };
+    let on_source = {
+        let source_choice = source_choice.clone();
+        Callback::from(move |choice: SourceChoice| source_choice.set(choice))
+    };
+    let on_stream_mode = {
+        let stream_mode = stream_mode.clone();
+        Callback::from(move |mode: framewise_yew::StreamMode| stream_mode.set(mode))
+    };
+    let on_snapshot = Callback::from(|png: web_sys::Blob| {
+        if let Ok(url) = web_sys::Url::create_object_url_with_blob(&png) {
+            publish(&[("snapshotUrl", url)]);
+        }
+    });
     let on_audio = {
         let audio = audio.clone();
         Callback::from(move |event: Event| {
@@ -204,6 +230,8 @@ pub fn App() -> Html {
                     <>
                         <section class="card">
                             <div class="camera-options">
+                                { source_switch(&source_choice, &on_source) }
+                                { stream_mode_switch(*stream_mode, &on_stream_mode) }
                                 { placement_switch(*placement, &on_placement) }
                                 <label class="audio-toggle">
                                     <input type="checkbox" checked={microphone}
@@ -225,6 +253,8 @@ pub fn App() -> Html {
                             <Streamer processor={info.name.clone()} params={state.params.clone()}
                                 schema={info.clone()} show_controls=false
                                 placement={placement.placement()}
+                                source={(*video_source).clone()} mode={*stream_mode}
+                                on_snapshot={Some(on_snapshot)}
                                 playing={*playing} worker_url={WORKER_URL} show_input={*show_input}
                                 width={camera_width} height={camera_height} audio={microphone}
                                 audio_processor={camera_audio.processor.clone().map(AttrValue::from)}
@@ -241,7 +271,11 @@ pub fn App() -> Html {
                 },
             };
             let modes = (info.kind == MediaKind::Video).then(|| mode_switch(*camera, &on_mode));
-            html! { <>{ heading(info) }{ modes }{ controls }{ body }</> }
+            // The camera view puts the Streamer (and START) first.
+            match *camera && info.kind == MediaKind::Video {
+                true => html! { <>{ heading(info) }{ modes }{ body }{ controls }</> },
+                false => html! { <>{ heading(info) }{ modes }{ controls }{ body }</> },
+            }
         }
         None => {
             let message = registry
@@ -394,7 +428,7 @@ pub(crate) fn results_card(results: Vec<Value>) -> Html {
     html! { <section class="card"><h2>{ "Results" }</h2><pre class="results">{ text }</pre></section> }
 }
 
-/// Still image | Camera.
+/// Camera | Still image.
 fn mode_switch(camera: bool, on_mode: &Callback<bool>) -> Html {
     let button = |label: &str, to_camera: bool| {
         let active = (camera == to_camera).then_some("active");
@@ -403,8 +437,8 @@ fn mode_switch(camera: bool, on_mode: &Callback<bool>) -> Html {
     };
     html! {
         <div class="modes" role="tablist">
-            { button("Still image", false) }
             { button("Camera", true) }
+            { button("Still image", false) }
         </div>
     }
 }
@@ -605,14 +639,15 @@ fn choice_from_url() -> (Option<String>, Option<u64>) {
     (processor, seed)
 }
 
-/// `?mode=camera` and `&autostart=1` from the page URL.
+/// The camera view unless `?mode=still`, and `&autostart=1`, from the
+/// page URL.
 fn camera_from_url() -> (bool, bool) {
     let search = web_sys::window().and_then(|w| w.location().search().ok());
     let query = search.and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
     let Some(query) = query else {
-        return (false, false);
+        return (true, false);
     };
-    let camera = query.get("mode").as_deref() == Some("camera");
+    let camera = query.get("mode").as_deref() != Some("still");
     let autostart = query.get("autostart").as_deref() == Some("1");
     (camera, camera && autostart)
 }

@@ -8,6 +8,7 @@ mod audio_picker;
 mod catalog;
 mod placement;
 mod state;
+mod streams;
 
 fn main() {
     yew::Renderer::<app::App>::new().render();

@@ -12,6 +12,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MediaStream, MediaStreamTrack};
 
 use super::devices::{self, DeviceKind};
+use super::source::Running;
 use super::FacingMode;
 use crate::js::{self, JsError};
 
@@ -57,13 +58,16 @@ pub struct CaptureRequest {
     pub raw_audio: bool,
 }
 
-/// An open camera (and microphone): the stream `getUserMedia` gave and
+/// An open camera (and microphone), or another source: the stream and
 /// its tracks.
 pub struct Capture {
     /// The camera's and microphone's tracks (the input view plays it).
     stream: MediaStream,
     video: Option<MediaStreamTrack>,
     audio: Option<MediaStreamTrack>,
+    /// What a source other than the camera keeps running (a file's
+    /// player, a generator's timer).
+    running: Option<Running>,
 }
 
 /// `navigator.mediaDevices`, which only a secure page has.
@@ -107,13 +111,46 @@ impl Capture {
             stop_tracks(&stream);
             return Err(error);
         }
+        Ok(Self::from_stream(stream))
+    }
+
+    /// A capture of `stream`'s first video and audio tracks (a screen, a
+    /// file's player).
+    pub fn from_stream(stream: MediaStream) -> Self {
         let video = first_track(&stream, DeviceKind::Camera).ok();
         let audio = first_track(&stream, DeviceKind::Microphone).ok();
-        Ok(Self {
+        Self {
             stream,
             video,
             audio,
-        })
+            running: None,
+        }
+    }
+
+    /// A capture with no track yet (a generated video without sound).
+    pub fn empty() -> Result<Self, JsError> {
+        let stream = MediaStream::new().map_err(|e| JsError::threw("new MediaStream", &e))?;
+        Ok(Self::from_stream(stream))
+    }
+
+    /// Makes `track` the video (a generated one); the old one is stopped.
+    pub fn set_video(&mut self, track: MediaStreamTrack) {
+        if let Some(old) = self.replace(DeviceKind::Camera, track) {
+            old.stop();
+        }
+    }
+
+    /// Keeps `running` until [`Capture::stop`].
+    pub fn keep(&mut self, running: Running) {
+        self.running = Some(running);
+    }
+
+    /// The file's player, when the source is a file.
+    pub fn file_player(&self) -> Option<&web_sys::HtmlVideoElement> {
+        match &self.running {
+            Some(Running::File(player)) => Some(player.element()),
+            _ => None,
+        }
     }
 
     /// Opens the device `id` of `kind` exactly (a switch must not give
@@ -176,8 +213,12 @@ impl Capture {
         old
     }
 
-    /// Stops every track: the camera light goes off.
-    pub fn stop(&self) {
+    /// Stops every track (the camera light goes off) and what the source
+    /// keeps running.
+    pub fn stop(&mut self) {
+        if let Some(running) = &mut self.running {
+            running.stop();
+        }
         stop_tracks(&self.stream);
     }
 }

@@ -4,7 +4,9 @@
 
 use super::audio_path::AudioError;
 use super::capture::CaptureError;
+use super::mode::ModeError;
 use super::remote::RemoteError;
+use super::source::SourceError;
 use super::video_path::PathError;
 use super::worker_link::WorkerError;
 
@@ -14,6 +16,12 @@ pub enum StreamerError {
     /// The camera or microphone could not be opened.
     #[error(transparent)]
     Capture(#[from] CaptureError),
+    /// The screen, the file or the generated source could not be opened.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The mode cannot run with these props.
+    #[error(transparent)]
+    Mode(#[from] ModeError),
     /// The worker could not be made or told something.
     #[error(transparent)]
     Worker(#[from] WorkerError),

@@ -25,7 +25,9 @@
 //! - `session`: what runs between START and STOP, put together from the
 //!   parts below; the only place that holds them all.
 //! - [`capture`]: the camera and microphone; [`devices`]: the device list
-//!   and the remembered choice.
+//!   and the remembered choice; [`source`]: the other sources (screen,
+//!   file, generated frames); [`mode`]: send-recv, send-only,
+//!   receive-only; `snapshot`: the shown frame as a PNG.
 //! - [`worker_link`]: the processing worker as the page sees it;
 //!   [`worker_life`]: when it counts as ready, and what a failure leads to.
 //! - [`video_path`]: how frames reach the worker and come back, one
@@ -42,6 +44,7 @@ pub mod audio_path;
 pub mod capture;
 pub mod devices;
 pub mod error;
+pub mod mode;
 pub mod model;
 pub mod output;
 pub mod placement;
@@ -49,6 +52,8 @@ pub mod plots;
 pub mod props;
 pub mod remote;
 mod session;
+mod snapshot;
+pub mod source;
 pub mod text;
 pub mod video_path;
 mod view;
@@ -57,10 +62,12 @@ pub mod worker_link;
 
 pub use devices::{Device, DeviceKind};
 pub use error::StreamerError;
+pub use mode::StreamMode;
 pub use model::{StreamerAction, StreamerModel, StreamerState};
 pub use placement::Placement;
 pub use props::{FacingMode, StreamerProps, VideoAttributes};
 pub use remote::IceServerConfig;
+pub use source::{FileSource, Generator, VideoSource};
 pub use text::StreamerText;
 pub use view::Streamer;
 

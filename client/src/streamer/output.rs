@@ -40,6 +40,10 @@ impl Output {
         let stream = MediaStream::new_with_tracks(&tracks)
             .map_err(|e| JsError::threw("showing the output", &e))?;
         if let Some(element) = element {
+            // The `muted` attribute only mutes an element the parser made:
+            // without this, a page with no capture (receive-only) may not
+            // autoplay it.
+            element.set_muted(element.default_muted());
             element.set_src_object(Some(&stream));
             let _ = element.play();
         }

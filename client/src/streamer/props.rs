@@ -6,9 +6,11 @@ use framewise::ProcessorInfo;
 use serde_json::Value;
 use yew::prelude::*;
 
+use super::mode::StreamMode;
 use super::model::StreamerState;
 use super::placement::Placement;
 use super::remote::IceServerConfig;
+use super::source::VideoSource;
 use super::text::StreamerText;
 use crate::stats::StreamStats;
 
@@ -124,6 +126,23 @@ pub struct StreamerProps {
     /// no video.
     #[prop_or(true)]
     pub camera: bool,
+    /// Where the video comes from: the camera (the default), the screen,
+    /// a video file or frames the app generates. Read at START.
+    #[prop_or_default]
+    pub source: VideoSource,
+    /// Which way media flows: [`StreamMode::SendRecv`] (the default),
+    /// `SendOnly` (processed for results only, no output video) or
+    /// `RecvOnly` (a generated or file source shown, nothing captured).
+    /// Read at START.
+    #[prop_or_default]
+    pub mode: StreamMode,
+    /// Called with a PNG of the processed frame shown when the snapshot
+    /// button is pressed; without it, the button downloads the PNG.
+    #[prop_or_default]
+    pub on_snapshot: Option<Callback<web_sys::Blob>>,
+    /// Show the snapshot button (on by default; it needs an output video).
+    #[prop_or(true)]
+    pub show_snapshot: bool,
     /// Also capture the microphone and put it in the output (silent
     /// unless `monitor` is on), processed by `audio_processor` if one is
     /// named.

@@ -46,6 +46,16 @@ pub struct StreamerText {
     pub output: String,
     /// Shown while the camera is streamed to a server (its URL follows).
     pub sending_to: String,
+    /// The snapshot button.
+    pub snapshot: String,
+    /// The input view's caption for a file source.
+    pub file: String,
+    /// The input view's caption for the screen.
+    pub screen: String,
+    /// The input view's caption for a generated source.
+    pub generated: String,
+    /// Shown in place of the output video when send-only.
+    pub send_only: String,
     /// The page is not a secure context.
     pub insecure_context: String,
     /// Camera or microphone permission was denied.
@@ -98,6 +108,12 @@ impl Default for StreamerText {
             default_device: "Default".into(),
             output: "Output".into(),
             sending_to: "Camera sent for processing to".into(),
+            snapshot: "SNAPSHOT".into(),
+            file: "File".into(),
+            screen: "Screen".into(),
+            generated: "Generated".into(),
+            send_only: "Send-only: frames are processed for their results; no video comes back."
+                .into(),
             insecure_context: "The camera needs a secure page: open it over HTTPS, or on \
                                localhost / 127.0.0.1 while developing."
                 .into(),

@@ -7,9 +7,11 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::devices::{self, DeviceKind};
-use super::model::{StreamerModel, StreamerState};
+use super::model::{StreamerAction, StreamerModel, StreamerState};
 use super::props::StreamerProps;
 use super::session::{Context, Session};
+use super::snapshot;
+use super::source::VideoSource;
 use crate::controls::{merge, ParamControls};
 use crate::js;
 
@@ -32,6 +34,7 @@ pub fn Streamer(props: &StreamerProps) -> Html {
     let output_ref = use_node_ref();
     let source_ref = use_node_ref();
     let plots_ref = use_node_ref();
+    let file_ref = use_node_ref();
 
     let context = Context {
         model: model.dispatcher(),
@@ -43,6 +46,7 @@ pub fn Streamer(props: &StreamerProps) -> Html {
         output: output_ref.clone(),
         source: source_ref.clone(),
         plots: plots_ref.clone(),
+        file_host: file_ref.clone(),
     };
 
     {
@@ -144,6 +148,32 @@ pub fn Streamer(props: &StreamerProps) -> Html {
         let context = context.clone();
         Callback::from(move |_: MouseEvent| context.stop())
     };
+    let onsnapshot = {
+        let (output, on_snapshot, model) = (
+            output_ref.clone(),
+            props.on_snapshot.clone(),
+            model.dispatcher(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let Some(video) = output.cast::<web_sys::HtmlVideoElement>() else {
+                return;
+            };
+            let (on_snapshot, model) = (on_snapshot.clone(), model.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let taken = snapshot::take(&video)
+                    .await
+                    .and_then(|blob| match on_snapshot {
+                        Some(on_snapshot) => Ok(on_snapshot.emit(blob)),
+                        None => snapshot::download(&blob).map_err(Into::into),
+                    });
+                if let Err(error) = taken {
+                    model.dispatch(StreamerAction::Warn(error.to_string()));
+                }
+            });
+        })
+    };
+    let shows_output = props.mode.shows_output() && props.camera;
+    let file_source = matches!(props.source, VideoSource::File(_));
     let status = match &model.state {
         StreamerState::Idle => &text.idle,
         StreamerState::Starting => &text.starting,
@@ -196,10 +226,11 @@ pub fn Streamer(props: &StreamerProps) -> Html {
     });
     let pickers = props.show_devices.then(|| {
         let mut kinds = Vec::new();
-        if props.camera {
+        let captures = props.mode.captures();
+        if props.camera && captures && props.source == VideoSource::Camera {
             kinds.push((DeviceKind::Camera, &text.camera));
         }
-        if props.audio {
+        if props.audio && captures && !file_source {
             kinds.push((DeviceKind::Microphone, &text.microphone));
         }
         html! {
@@ -237,22 +268,40 @@ pub fn Streamer(props: &StreamerProps) -> Html {
              data-path={path} data-runs-at={runs_at} data-restarts={model.restarts.to_string()}
              data-audio-runs-at={model.audio_runs_at.unwrap_or_default()}
              data-audio-path={model.audio_path.unwrap_or_default()}
-             data-audio-underruns={model.audio_underruns.to_string()}>
+             data-audio-underruns={model.audio_underruns.to_string()}
+             data-mode={props.mode.name()} data-source={props.source.name()}>
             <div class="fw-bar">
                 <button class="fw-start" onclick={onstart} disabled={model.is_active()}>{ &text.start }</button>
                 <button class="fw-stop" onclick={onstop} disabled={!model.is_active()}>{ &text.stop }</button>
+                if shows_output && props.show_snapshot {
+                    <button class="fw-snapshot" onclick={onsnapshot}
+                            disabled={model.state != StreamerState::Playing}>{ &text.snapshot }</button>
+                }
                 <span class="fw-status">{ status }</span>
                 { for sending }
                 { for pickers }
             </div>
             <div class="fw-videos">
-                if props.show_input && props.camera {
+                if file_source {
+                    // The file's player, with its play/pause controls;
+                    // hidden, it still plays.
+                    <figure hidden={!props.show_input}>
+                        <div class="fw-file-box" ref={file_ref}></div>
+                        <figcaption>{ &text.file }</figcaption>
+                    </figure>
+                } else if props.show_input && props.camera && props.mode.captures() {
                     <figure>
                         <video class="fw-input" ref={input_ref} autoplay=true muted=true playsinline=true />
-                        <figcaption>{ &text.camera }</figcaption>
+                        <figcaption>{ input_label(props) }</figcaption>
                     </figure>
                 }
-                <figure>
+                if !shows_output && props.camera {
+                    <div class="fw-output-box fw-results-only">
+                        <p>{ &text.send_only }</p>
+                        { stats.clone() }
+                    </div>
+                }
+                <figure hidden={!shows_output && props.camera}>
                     <div class="fw-output-box">
                         <video class={classes!("fw-output", video.class.clone())} ref={output_ref}
                                style={video.style.clone()} muted={video.muted && !props.monitor}
@@ -316,6 +365,16 @@ fn picker(
                 { for options }
             </select>
         </label>
+    }
+}
+
+/// What the input view's caption names: the camera, the screen or the
+/// generated video.
+fn input_label(props: &StreamerProps) -> &str {
+    match props.source {
+        VideoSource::Screen => &props.text.screen,
+        VideoSource::Generated(_) => &props.text.generated,
+        _ => &props.text.camera,
     }
 }
 

@@ -287,7 +287,11 @@ impl Worker {
         let text = js::get_string(data, "json");
         let message = text.and_then(|t| ToWorker::parse(&t));
         match message {
-            Some(ToWorker::Start { processor, params }) => self.start(data, processor, params),
+            Some(ToWorker::Start {
+                processor,
+                params,
+                send_only,
+            }) => self.start(data, processor, params, send_only),
             Some(ToWorker::StartAudio { processor, params }) => {
                 #[cfg(feature = "audio")]
                 self.start_audio(data, processor, params);
@@ -348,7 +352,7 @@ impl Worker {
         }
     }
 
-    fn start(self: &Rc<Self>, data: &JsValue, processor: String, params: Value) {
+    fn start(self: &Rc<Self>, data: &JsValue, processor: String, params: Value, send_only: bool) {
         if self.control.borrow().running {
             post(&FromWorker::Error {
                 message: "the worker is already processing a stream".into(),
@@ -356,7 +360,7 @@ impl Worker {
             });
             return;
         }
-        let started = streams(data).and_then(|streams| {
+        let started = streams(data, send_only).and_then(|streams| {
             let pipeline = self.registry.video(&processor, &params)?;
             Ok((streams, pipeline))
         });
@@ -481,17 +485,20 @@ impl Worker {
 
 /// The Start message's camera `readable` and output `writable` (this
 /// worker's own generator's when the page sent none).
-fn streams(data: &JsValue) -> Result<(JsValue, JsValue), ProcessingError> {
+fn streams(data: &JsValue, send_only: bool) -> Result<(JsValue, Option<JsValue>), ProcessingError> {
     let readable = js::get(data, "readable")?;
     if readable.is_undefined() {
         return Err(ProcessingError::NoCameraStream);
+    }
+    if send_only {
+        return Ok((readable, None));
     }
     let writable = js::get(data, "writable")?;
     let writable = match writable.is_undefined() {
         true => own_generator()?,
         false => writable,
     };
-    Ok((readable, writable))
+    Ok((readable, Some(writable)))
 }
 
 /// A `VideoTrackGenerator` made here (browsers that follow the spec have

@@ -16,16 +16,20 @@ use crate::protocol::WorkerStats;
 
 impl Worker {
     /// Runs the loop on the camera's `readable` into the output's
-    /// `writable` with `pipeline` (registry name `name`).
+    /// `writable` (none: send-only, frames are processed for their results
+    /// and closed) with `pipeline` (registry name `name`).
     pub(super) async fn pump(
         &self,
         readable: JsValue,
-        writable: JsValue,
+        writable: Option<JsValue>,
         mut name: String,
         mut pipeline: VideoPipeline,
     ) -> Result<(), ProcessingError> {
         let reader = js::call(&readable, "getReader", &[])?;
-        let writer = js::call(&writable, "getWriter", &[])?;
+        let writer = match &writable {
+            Some(writable) => Some(js::call(writable, "getWriter", &[])?),
+            None => None,
+        };
         let slot = Rc::new(RefCell::new(Slot::default()));
         wasm_bindgen_futures::spawn_local(read_frames(reader.clone(), slot.clone(), 0));
         *self.source.borrow_mut() = Some(Source {
@@ -70,10 +74,7 @@ impl Worker {
                     continue;
                 }
             };
-            let written = output_frame(&frame)?;
-            let write = js::call_async(&writer, "write", std::slice::from_ref(&written)).await;
-            close_frame(&written);
-            if let Err(error) = write {
+            if let Some(Err(error)) = write(writer.as_ref(), &frame).await? {
                 // The generator's track was stopped: the page is done.
                 break if self.control.borrow().stop {
                     Ok(())
@@ -92,7 +93,24 @@ impl Worker {
         if let Some(source) = self.source.borrow_mut().take() {
             let _ = js::call(&source.reader, "cancel", &[]);
         }
-        let _ = js::call(&writer, "close", &[]);
+        if let Some(writer) = &writer {
+            let _ = js::call(writer, "close", &[]);
+        }
         outcome
     }
+}
+
+/// Writes `frame` to `writer` as a new `VideoFrame`, if there is a
+/// writer: the write's outcome (`None` when send-only).
+async fn write(
+    writer: Option<&JsValue>,
+    frame: &framewise::VideoFrame,
+) -> Result<Option<Result<JsValue, js::JsError>>, ProcessingError> {
+    let Some(writer) = writer else {
+        return Ok(None);
+    };
+    let written = output_frame(frame)?;
+    let outcome = js::call_async(writer, "write", std::slice::from_ref(&written)).await;
+    close_frame(&written);
+    Ok(Some(outcome))
 }

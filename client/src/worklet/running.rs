@@ -133,9 +133,12 @@ pub(crate) struct Running {
 /// JSON the worker reads, so the worklet adds no parser of its own).
 fn read_job(job: &str) -> Result<(String, Value), WorkletError> {
     match ToWorker::parse(job) {
-        Some(ToWorker::Start { processor, params } | ToWorker::Configure { processor, params }) => {
-            Ok((processor, params))
-        }
+        Some(
+            ToWorker::Start {
+                processor, params, ..
+            }
+            | ToWorker::Configure { processor, params },
+        ) => Ok((processor, params)),
         _ => Err(WorkletError::Message(job.chars().take(80).collect())),
     }
 }

@@ -26,6 +26,7 @@ use super::output::Output;
 use super::placement::AutoPolicy;
 use super::plots::AudioPlots;
 use super::remote::Remote;
+use super::source::{self, VideoSource};
 use super::video_path::{Job, Source, VideoPath};
 use super::worker_life::WorkerLife;
 use super::worker_link::WorkerLink;
@@ -169,7 +170,7 @@ impl Session {
         }
         self.plots = None;
         self.output.release();
-        if let Some(capture) = self.capture.take() {
+        if let Some(mut capture) = self.capture.take() {
             capture.stop();
         }
     }
@@ -196,6 +197,8 @@ pub struct Context {
     pub source: NodeRef,
     /// The audio plots' canvas.
     pub plots: NodeRef,
+    /// Where a file source's player goes (the input view).
+    pub file_host: NodeRef,
 }
 
 impl Context {
@@ -271,9 +274,24 @@ impl Context {
     }
 
     async fn begin(&self, generation: u64) -> Result<(), StreamerError> {
-        let request = self.capture_request();
+        let mut request = self.capture_request();
+        let (source, mode) = {
+            let props = self.props.borrow();
+            (props.source.clone(), props.mode)
+        };
+        mode.check(&source, request.video)?;
+        // Receive-only opens no microphone (a file's own sound may play).
+        request.audio &= mode.captures() || matches!(source, VideoSource::File(_));
         let (camera, microphone) = self.session.borrow().choices.chosen();
-        let capture = Capture::open(&request, camera.as_deref(), microphone.as_deref()).await?;
+        let mut capture = match (&source, request.video) {
+            (VideoSource::Camera, _) | (_, false) => {
+                Capture::open(&request, camera.as_deref(), microphone.as_deref()).await?
+            }
+            (other, true) => {
+                let host = self.file_host.cast::<web_sys::Element>();
+                source::open(other, &request, microphone.as_deref(), host).await?
+            }
+        };
         if !self.is_current(generation) {
             // STOP (or another START) came while the camera was opening.
             capture.stop();
@@ -368,6 +386,7 @@ impl Context {
         Job {
             processor: self.props.borrow().processor.to_string(),
             params: self.params.borrow().clone(),
+            send_only: !self.props.borrow().mode.shows_output(),
         }
     }
 

@@ -140,6 +140,8 @@ pub struct Job {
     pub processor: String,
     /// Its params, `{"name": value}`.
     pub params: Value,
+    /// Process for results only: no output frames.
+    pub send_only: bool,
 }
 
 /// What a path reads: the source's stream (played by the fallback's

@@ -72,7 +72,7 @@ impl VideoPath for TrackPath {
         let (clone, readable) = Self::reader(source.video)?;
         self.reading = Some(clone);
         let mut streams = vec![("readable", readable)];
-        let generator = if self.page_generator {
+        let generator = if self.page_generator && !job.send_only {
             let generator = js::construct(
                 "MediaStreamTrackGenerator",
                 &[js::object(&[("kind", JsValue::from_str("video"))])?.into()],
@@ -85,6 +85,7 @@ impl VideoPath for TrackPath {
         let message = ToWorker::Start {
             processor: job.processor,
             params: job.params,
+            send_only: job.send_only,
         };
         post(worker, &message, &streams)?;
         self.worker = Some(worker.clone());

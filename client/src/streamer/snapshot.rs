@@ -1,0 +1,83 @@
+//! The snapshot button: the output `<video>`'s current frame drawn into a
+//! canvas of its size and encoded as PNG, handed to the app and
+//! downloaded.
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Blob, HtmlCanvasElement, HtmlVideoElement};
+
+use crate::canvas;
+use crate::js::{self, JsError};
+
+/// The name the downloaded file gets.
+pub const SNAPSHOT_FILE: &str = "framewise-snapshot.png";
+
+/// Why no snapshot was taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SnapshotError {
+    /// The output shows no frame yet.
+    #[error("there is no processed frame to take yet: press START first")]
+    NoFrame,
+    /// The canvas could not be drawn or encoded.
+    #[error("the snapshot could not be made: {0}")]
+    Encode(String),
+    /// Another browser call failed.
+    #[error(transparent)]
+    Browser(#[from] JsError),
+}
+
+/// The frame `video` shows now, as PNG.
+pub async fn take(video: &HtmlVideoElement) -> Result<Blob, SnapshotError> {
+    let (width, height) = (video.video_width(), video.video_height());
+    if width == 0 || height == 0 {
+        return Err(SnapshotError::NoFrame);
+    }
+    let canvas: HtmlCanvasElement = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsError::Missing("document".into()))?
+        .create_element("canvas")
+        .map_err(|e| JsError::threw("creating a canvas", &e))?
+        .dyn_into()
+        .map_err(|_| JsError::unexpected("the canvas", "an HTMLCanvasElement"))?;
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let context = canvas::context_2d(&canvas).map_err(|e| SnapshotError::Encode(e.to_string()))?;
+    context
+        .draw_image_with_html_video_element(video, 0.0, 0.0)
+        .map_err(|e| SnapshotError::Encode(js::describe(&e)))?;
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let done = Closure::once_into_js(move |blob: JsValue| {
+            let _ = resolve.call1(&JsValue::NULL, &blob);
+        });
+        if let Err(error) = canvas.to_blob_with_type(done.unchecked_ref(), "image/png") {
+            js::warn(&js::describe(&error));
+        }
+    });
+    let blob = js::wait("toBlob", promise).await?;
+    blob.dyn_into::<Blob>()
+        .map_err(|_| SnapshotError::Encode("the browser made no PNG".into()))
+}
+
+/// Offers `blob` as a download named [`SNAPSHOT_FILE`].
+pub fn download(blob: &Blob) -> Result<(), JsError> {
+    let url = web_sys::Url::create_object_url_with_blob(blob)
+        .map_err(|e| JsError::threw("URL.createObjectURL", &e))?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsError::Missing("document".into()))?;
+    let link = document
+        .create_element("a")
+        .map_err(|e| JsError::threw("creating a link", &e))?;
+    let _ = link.set_attribute("href", &url);
+    let _ = link.set_attribute("download", SNAPSHOT_FILE);
+    js::call(&link, "click", &[])?;
+    // The click has read the URL; the blob stays the app's.
+    let revoke = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 1000);
+    }
+    Ok(())
+}
