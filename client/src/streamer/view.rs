@@ -163,7 +163,10 @@ pub fn Streamer(props: &StreamerProps) -> Html {
                 let taken = snapshot::take(&video)
                     .await
                     .and_then(|blob| match on_snapshot {
-                        Some(on_snapshot) => Ok(on_snapshot.emit(blob)),
+                        Some(on_snapshot) => {
+                            on_snapshot.emit(blob);
+                            Ok(())
+                        }
                         None => snapshot::download(&blob).map_err(Into::into),
                     });
                 if let Err(error) = taken {
