@@ -105,6 +105,17 @@ pub fn describe(error: &JsValue) -> String {
     detail(name.as_deref(), &message)
 }
 
+/// `document.createElement(tag)` as the element type `T`.
+pub fn create_element<T: JsCast>(tag: &str) -> Result<T, JsError> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsError::Missing("document".into()))?
+        .create_element(tag)
+        .map_err(|e| JsError::threw(format!("creating a {tag}"), &e))?
+        .dyn_into()
+        .map_err(|_| JsError::unexpected(format!("the {tag} element"), "its element type"))
+}
+
 /// `target[name]`.
 pub fn get(target: &JsValue, name: &str) -> Result<JsValue, JsError> {
     Reflect::get(target, &JsValue::from_str(name))

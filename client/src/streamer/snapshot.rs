@@ -32,13 +32,7 @@ pub async fn take(video: &HtmlVideoElement) -> Result<Blob, SnapshotError> {
     if width == 0 || height == 0 {
         return Err(SnapshotError::NoFrame);
     }
-    let canvas: HtmlCanvasElement = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| JsError::Missing("document".into()))?
-        .create_element("canvas")
-        .map_err(|e| JsError::threw("creating a canvas", &e))?
-        .dyn_into()
-        .map_err(|_| JsError::unexpected("the canvas", "an HTMLCanvasElement"))?;
+    let canvas: HtmlCanvasElement = js::create_element("canvas")?;
     canvas.set_width(width);
     canvas.set_height(height);
     let context = canvas::context_2d(&canvas).map_err(|e| SnapshotError::Encode(e.to_string()))?;
@@ -62,12 +56,7 @@ pub async fn take(video: &HtmlVideoElement) -> Result<Blob, SnapshotError> {
 pub fn download(blob: &Blob) -> Result<(), JsError> {
     let url = web_sys::Url::create_object_url_with_blob(blob)
         .map_err(|e| JsError::threw("URL.createObjectURL", &e))?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| JsError::Missing("document".into()))?;
-    let link = document
-        .create_element("a")
-        .map_err(|e| JsError::threw("creating a link", &e))?;
+    let link: web_sys::Element = js::create_element("a")?;
     let _ = link.set_attribute("href", &url);
     let _ = link.set_attribute("download", SNAPSHOT_FILE);
     js::call(&link, "click", &[])?;

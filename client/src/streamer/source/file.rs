@@ -45,14 +45,7 @@ pub async fn open(
         url: url.clone(),
         detail,
     };
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| JsError::Missing("document".into()))?;
-    let element: HtmlVideoElement = document
-        .create_element("video")
-        .map_err(|e| JsError::threw("creating a video", &e))?
-        .dyn_into()
-        .map_err(|_| JsError::unexpected("the video", "an HTMLVideoElement"))?;
+    let element: HtmlVideoElement = js::create_element("video")?;
     element.set_class_name("fw-file");
     element.set_cross_origin(Some("anonymous"));
     element.set_muted(true);

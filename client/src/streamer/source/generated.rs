@@ -25,14 +25,7 @@ impl GeneratedTrack {
     /// Draws frame 0 now, then one frame every `1/fps` s.
     pub fn start(generator: &Generator) -> Result<Self, SourceError> {
         let fps = check_rate(generator.fps)?;
-        let document = web_sys::window()
-            .and_then(|w| w.document())
-            .ok_or_else(|| JsError::Missing("document".into()))?;
-        let canvas: HtmlCanvasElement = document
-            .create_element("canvas")
-            .map_err(|e| JsError::threw("creating a canvas", &e))?
-            .dyn_into()
-            .map_err(|_| JsError::unexpected("the canvas", "an HTMLCanvasElement"))?;
+        let canvas: HtmlCanvasElement = js::create_element("canvas")?;
         let draw = generator.draw.clone();
         canvas::draw_frame(&canvas, &draw(0)).map_err(|e| SourceError::Draw(e.to_string()))?;
         let stream: MediaStream = js::call(&canvas, "captureStream", &[JsValue::from(0)])?

@@ -56,14 +56,7 @@ impl FallbackPath {
         if !js::has_global("VideoFrame") {
             return Err(PathError::NoWebCodecs);
         }
-        let document = web_sys::window()
-            .and_then(|w| w.document())
-            .ok_or_else(|| JsError::Missing("document".into()))?;
-        let canvas: HtmlCanvasElement = document
-            .create_element("canvas")
-            .map_err(|e| JsError::threw("creating a canvas", &e))?
-            .dyn_into()
-            .map_err(|_| JsError::unexpected("the canvas element", "a canvas"))?;
+        let canvas: HtmlCanvasElement = js::create_element("canvas")?;
         let context = js::call(&canvas, "getContext", &[JsValue::from_str("2d")])?;
         let state = Rc::new(RefCell::new(State {
             video,
