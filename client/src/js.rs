@@ -232,3 +232,22 @@ pub async fn sleep_ms(ms: i32) {
 pub fn warn(message: &dyn std::fmt::Display) {
     web_sys::console::warn_1(&JsValue::from_str(&format!("framewise: {message}")));
 }
+
+/// Offers `blob` as a download named `file_name`.
+pub fn download(blob: &web_sys::Blob, file_name: &str) -> Result<(), JsError> {
+    let url = web_sys::Url::create_object_url_with_blob(blob)
+        .map_err(|e| JsError::threw("URL.createObjectURL", &e))?;
+    let link: web_sys::Element = create_element("a")?;
+    let _ = link.set_attribute("href", &url);
+    let _ = link.set_attribute("download", file_name);
+    call(&link, "click", &[])?;
+    // The click has read the URL; the blob stays the caller's.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 1000);
+    }
+    Ok(())
+}

@@ -51,6 +51,7 @@ pub use app::{use_params, UseParams};
 pub use controls::{ParamControls, ParamControlsProps};
 pub use stats::StreamStats;
 pub use streamer::{
-    Device, DeviceKind, FacingMode, FileSource, Generator, IceServerConfig, Placement, StreamMode,
-    Streamer, StreamerProps, StreamerState, StreamerText, VideoAttributes, VideoSource,
+    Device, DeviceKind, FacingMode, FileSource, Generator, IceServerConfig, Placement,
+    RecordedStream, Recording, RecordingError, StreamMode, Streamer, StreamerProps, StreamerState,
+    StreamerText, VideoAttributes, VideoSource,
 };

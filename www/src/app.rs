@@ -24,7 +24,8 @@
 //! page publishes `data-camera-state` (`idle`, `starting`, `playing`,
 //! `restarting`, `failed`), `data-camera-error` and `data-camera-stats`
 //! (the Streamer's [`StreamStats`] as JSON, updated every few frames), and
-//! after SNAPSHOT `data-snapshot-url` (an object URL of the PNG).
+//! after SNAPSHOT `data-snapshot-url` (an object URL of the PNG); RECORD
+//! and RECORD INPUT fill [`crate::recordings`].
 //!
 //! An audio processor shows the live view of [`crate::audio`]: the
 //! microphone through it, the video passed through.
@@ -93,6 +94,7 @@ pub fn App() -> Html {
     let camera_audio = use_state(|| AudioChoice::pick(audio_processor_from_url()));
     let placement = use_state(placement_from_url);
     let source_choice = use_state(source_from_url);
+    let recordings = use_state(crate::recordings::Shelf::default);
     let stream_mode = use_state(stream_mode_from_url);
     let video_source = use_memo(
         ((*source_choice).clone(), camera_width, camera_height),
@@ -175,6 +177,7 @@ pub fn App() -> Html {
         let stream_mode = stream_mode.clone();
         Callback::from(move |mode: framewise_yew::StreamMode| stream_mode.set(mode))
     };
+    let on_recording = crate::recordings::on_recording(&recordings);
     let on_snapshot = Callback::from(|png: web_sys::Blob| {
         if let Ok(url) = web_sys::Url::create_object_url_with_blob(&png) {
             publish(&[("snapshotUrl", url)]);
@@ -255,6 +258,7 @@ pub fn App() -> Html {
                                 placement={placement.placement()}
                                 source={(*video_source).clone()} mode={*stream_mode}
                                 on_snapshot={Some(on_snapshot)}
+                                on_recording={Some(on_recording)} record_input=true
                                 playing={*playing} worker_url={WORKER_URL} show_input={*show_input}
                                 width={camera_width} height={camera_height} audio={microphone}
                                 audio_processor={camera_audio.processor.clone().map(AttrValue::from)}
@@ -262,6 +266,7 @@ pub fn App() -> Html {
                                 show_audio_plots=true {on_state} {on_result} {on_stats} />
                         </section>
                         { results_card((*last_result).iter().cloned().collect()) }
+                        { crate::recordings::card(&recordings) }
                     </>
                 },
                 MediaKind::Video => video_view(&state, info, &input_ref, &output_ref, on_reseed),

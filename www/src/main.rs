@@ -7,6 +7,7 @@ mod audio;
 mod audio_picker;
 mod catalog;
 mod placement;
+mod recordings;
 mod state;
 mod streams;
 

@@ -27,7 +27,8 @@
 //! - [`capture`]: the camera and microphone; [`devices`]: the device list
 //!   and the remembered choice; [`source`]: the other sources (screen,
 //!   file, generated frames); [`mode`]: send-recv, send-only,
-//!   receive-only; `snapshot`: the shown frame as a PNG.
+//!   receive-only; `snapshot`: the shown frame as a PNG; [`recording`]:
+//!   the input or output to WebM.
 //! - [`worker_link`]: the processing worker as the page sees it;
 //!   [`worker_life`]: when it counts as ready, and what a failure leads to.
 //! - [`video_path`]: how frames reach the worker and come back, one
@@ -50,6 +51,7 @@ pub mod output;
 pub mod placement;
 pub mod plots;
 pub mod props;
+pub mod recording;
 pub mod remote;
 mod session;
 mod snapshot;
@@ -66,6 +68,7 @@ pub use mode::StreamMode;
 pub use model::{StreamerAction, StreamerModel, StreamerState};
 pub use placement::Placement;
 pub use props::{FacingMode, StreamerProps, VideoAttributes};
+pub use recording::{RecordedStream, Recording, RecordingError};
 pub use remote::IceServerConfig;
 pub use source::{FileSource, Generator, VideoSource};
 pub use text::StreamerText;

@@ -9,6 +9,7 @@ use yew::prelude::*;
 use super::mode::StreamMode;
 use super::model::StreamerState;
 use super::placement::Placement;
+use super::recording::Recording;
 use super::remote::IceServerConfig;
 use super::source::VideoSource;
 use super::text::StreamerText;
@@ -143,6 +144,17 @@ pub struct StreamerProps {
     /// Show the snapshot button (on by default; it needs an output video).
     #[prop_or(true)]
     pub show_snapshot: bool,
+    /// Show the RECORD button, which records the output (video and its
+    /// sound) to WebM: on by default; it needs an output video.
+    #[prop_or(true)]
+    pub show_record: bool,
+    /// Also show RECORD INPUT, which records what the processor gets.
+    #[prop_or_default]
+    pub record_input: bool,
+    /// Called with each finished recording (WebM with its duration); without
+    /// it, recordings are downloaded.
+    #[prop_or_default]
+    pub on_recording: Option<Callback<Recording>>,
     /// Also capture the microphone and put it in the output (silent
     /// unless `monitor` is on), processed by `audio_processor` if one is
     /// named.

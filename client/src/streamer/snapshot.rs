@@ -1,6 +1,6 @@
 //! The snapshot button: the output `<video>`'s current frame drawn into a
-//! canvas of its size and encoded as PNG, handed to the app and
-//! downloaded.
+//! canvas of its size and encoded as PNG, handed to the app or
+//! downloaded ([`js::download`]).
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -50,23 +50,4 @@ pub async fn take(video: &HtmlVideoElement) -> Result<Blob, SnapshotError> {
     let blob = js::wait("toBlob", promise).await?;
     blob.dyn_into::<Blob>()
         .map_err(|_| SnapshotError::Encode("the browser made no PNG".into()))
-}
-
-/// Offers `blob` as a download named [`SNAPSHOT_FILE`].
-pub fn download(blob: &Blob) -> Result<(), JsError> {
-    let url = web_sys::Url::create_object_url_with_blob(blob)
-        .map_err(|e| JsError::threw("URL.createObjectURL", &e))?;
-    let link: web_sys::Element = js::create_element("a")?;
-    let _ = link.set_attribute("href", &url);
-    let _ = link.set_attribute("download", SNAPSHOT_FILE);
-    js::call(&link, "click", &[])?;
-    // The click has read the URL; the blob stays the app's.
-    let revoke = Closure::once_into_js(move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    if let Some(window) = web_sys::window() {
-        let _ = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 1000);
-    }
-    Ok(())
 }

@@ -48,6 +48,12 @@ pub struct StreamerText {
     pub sending_to: String,
     /// The snapshot button.
     pub snapshot: String,
+    /// The button that records the output.
+    pub record: String,
+    /// The button that records the input (with `record_input`).
+    pub record_input: String,
+    /// A record button while it records.
+    pub stop_recording: String,
     /// The input view's caption for a file source.
     pub file: String,
     /// The input view's caption for the screen.
@@ -109,6 +115,9 @@ impl Default for StreamerText {
             output: "Output".into(),
             sending_to: "Camera sent for processing to".into(),
             snapshot: "SNAPSHOT".into(),
+            record: "RECORD".into(),
+            record_input: "RECORD INPUT".into(),
+            stop_recording: "■ STOP REC".into(),
             file: "File".into(),
             screen: "Screen".into(),
             generated: "Generated".into(),

@@ -9,6 +9,7 @@ use yew::prelude::*;
 use super::devices::{self, DeviceKind};
 use super::model::{StreamerAction, StreamerModel, StreamerState};
 use super::props::StreamerProps;
+use super::recording::{RecordButton, RecordedStream};
 use super::session::{Context, Session};
 use super::snapshot;
 use super::source::VideoSource;
@@ -167,7 +168,7 @@ pub fn Streamer(props: &StreamerProps) -> Html {
                             on_snapshot.emit(blob);
                             Ok(())
                         }
-                        None => snapshot::download(&blob).map_err(Into::into),
+                        None => js::download(&blob, snapshot::SNAPSHOT_FILE).map_err(Into::into),
                     });
                 if let Err(error) = taken {
                     model.dispatch(StreamerAction::Warn(error.to_string()));
@@ -176,6 +177,7 @@ pub fn Streamer(props: &StreamerProps) -> Html {
         })
     };
     let shows_output = props.mode.shows_output() && props.camera;
+    let record_buttons = record_buttons(props, &model, &session, &output_ref, shows_output);
     let file_source = matches!(props.source, VideoSource::File(_));
     let status = match &model.state {
         StreamerState::Idle => &text.idle,
@@ -280,6 +282,7 @@ pub fn Streamer(props: &StreamerProps) -> Html {
                     <button class="fw-snapshot" onclick={onsnapshot}
                             disabled={model.state != StreamerState::Playing}>{ &text.snapshot }</button>
                 }
+                { record_buttons }
                 <span class="fw-status">{ status }</span>
                 { for sending }
                 { for pickers }
@@ -326,6 +329,48 @@ pub fn Streamer(props: &StreamerProps) -> Html {
                    style="position:absolute;width:2px;height:2px;opacity:0.01;pointer-events:none" />
             <p class="fw-error" role="alert" hidden={error.is_none()}>{ error.unwrap_or_default() }</p>
         </div>
+    }
+}
+
+/// RECORD (the output) and, with `record_input`, RECORD INPUT.
+fn record_buttons(
+    props: &StreamerProps,
+    model: &UseReducerHandle<StreamerModel>,
+    session: &std::rc::Rc<std::cell::RefCell<Session>>,
+    output: &NodeRef,
+    shows_output: bool,
+) -> Html {
+    let text = &props.text;
+    let disabled = model.state != StreamerState::Playing;
+    let on_warning = {
+        let model = model.dispatcher();
+        Callback::from(move |message: String| model.dispatch(StreamerAction::Warn(message)))
+    };
+    let output_stream = {
+        let output = output.clone();
+        Callback::from(move |()| {
+            output
+                .cast::<web_sys::HtmlVideoElement>()
+                .and_then(|video| video.src_object())
+        })
+    };
+    let input_stream = {
+        let session = session.clone();
+        Callback::from(move |()| session.borrow().input_stream())
+    };
+    html! {
+        <>
+            if shows_output && props.show_record {
+                <RecordButton what={RecordedStream::Output} stream={output_stream} {disabled}
+                              label={text.record.clone()} stop_label={text.stop_recording.clone()}
+                              on_recording={props.on_recording.clone()} on_warning={on_warning.clone()} />
+            }
+            if props.record_input && props.camera {
+                <RecordButton what={RecordedStream::Input} stream={input_stream} {disabled}
+                              label={text.record_input.clone()} stop_label={text.stop_recording.clone()}
+                              on_recording={props.on_recording.clone()} {on_warning} />
+            }
+        </>
     }
 }
 

@@ -130,6 +130,14 @@ impl Session {
         self.worker.is_some() && self.life.is_ready() && !self.worker_runs()
     }
 
+    /// What the processor gets: the open camera (and microphone), screen,
+    /// file or generated stream; `None` before START.
+    pub fn input_stream(&self) -> Option<web_sys::MediaStream> {
+        self.capture
+            .as_ref()
+            .map(|capture| capture.stream().clone())
+    }
+
     /// Sends new params (or a new processor) to whatever processes: the
     /// running worker, the server.
     pub fn configure(&self, processor: &str, params: &Value) {
