@@ -126,18 +126,21 @@ fn webrtc_error(error: impl std::fmt::Display) -> SessionError {
     SessionError::WebRtc(error.to_string())
 }
 
-/// The media sections of an offer: (has video, has audio).
-fn media_kinds(offer: &RTCSessionDescription) -> Result<(bool, bool), SessionError> {
+/// The media sections of an offer: (has video, has audio, the video is
+/// send-only: processed for results, no video back).
+fn media_kinds(offer: &RTCSessionDescription) -> Result<(bool, bool, bool), SessionError> {
     let parsed = offer
         .unmarshal()
         .map_err(|e| SessionError::BadSdp(e.to_string()))?;
-    let has = |kind: &str| {
+    let of = |kind: &str| {
         parsed
             .media_descriptions
             .iter()
-            .any(|m| m.media_name.media == kind)
+            .find(|m| m.media_name.media == kind)
     };
-    Ok((has("video"), has("audio")))
+    let video = of("video");
+    let send_only = video.is_some_and(|m| m.attribute("sendonly").is_some());
+    Ok((video.is_some(), of("audio").is_some(), send_only))
 }
 
 /// Checks the request, answers the offer, and starts the session's tasks.
@@ -147,7 +150,7 @@ pub async fn start(
 ) -> Result<SessionAnswer, SessionError> {
     let offer = RTCSessionDescription::offer(request.sdp.clone())
         .map_err(|e| SessionError::BadSdp(e.to_string()))?;
-    let (video, audio) = media_kinds(&offer)?;
+    let (video, audio, send_only) = media_kinds(&offer)?;
     let processors = Processors::for_request(state, &request, video, audio)?;
     let reservation = state.sessions.reserve()?;
     let config = &state.config;
@@ -159,7 +162,11 @@ pub async fn start(
         hearing: processors.hearing.map(Mutex::new),
         processor: processors
             .video
-            .map(|pipeline| Arc::new(Mutex::new(FrameProcessor::new(pipeline, config.fps)))),
+            .map(|pipeline| match send_only {
+                true => FrameProcessor::results_only(pipeline),
+                false => FrameProcessor::new(pipeline, config.fps),
+            })
+            .map(|processor| Arc::new(Mutex::new(processor))),
         runs_audio: processors.audio.is_some(),
         audio_processor: Mutex::new(processors.audio),
         pending_params: Mutex::new(None),
@@ -182,7 +189,7 @@ pub async fn start(
         &peer,
         &shared,
         offer,
-        (video, audio),
+        (video && !send_only, audio),
         config.ice_gather_timeout,
         gathered_rx,
     )
@@ -317,7 +324,8 @@ async fn build_peer(
     Ok(Arc::new(peer))
 }
 
-/// Adds the outgoing tracks, answers `offer` and waits (bounded) for ICE
+/// Adds the outgoing tracks (`video`: none for a send-only offer),
+/// answers `offer` and waits (bounded) for ICE
 /// gathering; returns the answer's SDP.
 async fn answer(
     peer: &Arc<dyn PeerConnection>,

@@ -117,7 +117,8 @@ pub struct RemoteStats {
     /// Decoded frames replaced by a newer one before processing (latest
     /// frame wins).
     pub dropped: u64,
-    /// Frames processed, encoded and sent back.
+    /// Frames processed (and, unless the client is send-only, encoded and
+    /// sent back).
     pub sent: u64,
     /// Median decode time per frame, ms.
     pub decode_ms_p50: f64,

@@ -71,6 +71,8 @@ pub struct Processed {
 /// Runs the session's processor on decoded frames and encodes the output.
 pub struct FrameProcessor {
     pipeline: VideoPipeline,
+    /// Encode the output (off: results only, for a send-only client).
+    encodes: bool,
     encoder: Option<(Vp8Encoder, (u32, u32))>,
     fps: u32,
     keyframe_requested: bool,
@@ -86,6 +88,7 @@ impl FrameProcessor {
     pub fn new(pipeline: VideoPipeline, fps: u32) -> Self {
         Self {
             pipeline,
+            encodes: true,
             encoder: None,
             fps: fps.max(1),
             keyframe_requested: true,
@@ -93,6 +96,15 @@ impl FrameProcessor {
             process_ms: Window::new(TIMING_WINDOW),
             encode_ms: Window::new(TIMING_WINDOW),
             size: (0, 0),
+        }
+    }
+
+    /// Runs `pipeline` for its results only: nothing is converted back or
+    /// encoded (a send-only client gets no video).
+    pub fn results_only(pipeline: VideoPipeline) -> Self {
+        Self {
+            encodes: false,
+            ..Self::new(pipeline, 1)
         }
     }
 
@@ -125,6 +137,15 @@ impl FrameProcessor {
         let started = Instant::now();
         let mut rgba = frame.to_rgba(ColorRange::Limited);
         let results = self.pipeline.process(&mut rgba)?;
+        if !self.encodes {
+            self.process_ms.push(started.elapsed().as_secs_f64() * 1e3);
+            self.sent += 1;
+            self.size = (rgba.width(), rgba.height());
+            return Ok(Processed {
+                encoded: Vec::new(),
+                results,
+            });
+        }
         let output = I420Frame::from_rgba(&rgba, ColorRange::Limited);
         let processed_at = Instant::now();
         self.process_ms
@@ -154,5 +175,38 @@ impl FrameProcessor {
         stats.process_ms_p95 = self.process_ms.percentile(95.0).unwrap_or(0.0);
         stats.encode_ms_p50 = self.encode_ms.percentile(50.0).unwrap_or(0.0);
         (stats.width, stats.height) = self.size;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use framewise::{synth, ColorRange, I420Frame, Registry};
+    use serde_json::json;
+
+    use super::FrameProcessor;
+
+    fn frame_stats() -> framewise::VideoPipeline {
+        Registry::with_builtins()
+            .video("frame-stats", &json!({}))
+            .expect("a built-in processor")
+    }
+
+    #[test]
+    fn results_only_processes_without_encoding() {
+        let frame = I420Frame::from_rgba(&synth::moving_frame(64, 48, 0, 0), ColorRange::Limited);
+        let mut both = FrameProcessor::new(frame_stats(), 30);
+        let mut results_only = FrameProcessor::results_only(frame_stats());
+        let encoded = both.process(&frame, 0).expect("processed");
+        let only = results_only.process(&frame, 0).expect("processed");
+        assert!(!encoded.encoded.is_empty(), "a two-way session sends video");
+        assert!(
+            only.encoded.is_empty(),
+            "a send-only session encodes nothing"
+        );
+        assert_eq!(only.results, encoded.results, "the same results either way");
+        assert!(!only.results.is_empty());
+        let mut stats = framewise::wire::RemoteStats::default();
+        results_only.fill(&mut stats);
+        assert_eq!((stats.sent, stats.width, stats.encode_ms_p50), (1, 64, 0.0));
     }
 }

@@ -118,6 +118,9 @@ pub struct Offer<'a> {
     pub processor: Option<&'a str>,
     /// Its params.
     pub params: &'a Value,
+    /// Send the camera only: the server processes for results and sends
+    /// no video back (the offer's video is `sendonly`).
+    pub send_only: bool,
     /// The microphone and its processor, when audio is on.
     pub audio: Option<AudioOffer<'a>>,
 }
@@ -200,6 +203,9 @@ impl Remote {
             )?),
             None => None,
         };
+        if let (Some(sender), true) = (&sender, offer.send_only) {
+            send_only(&pc, sender)?;
+        }
         if let Some(audio) = &offer.audio {
             js::call(&pc, "addTrack", &[audio.track.into(), stream.into()])?;
         }
@@ -388,6 +394,17 @@ fn listen_all(
 }
 
 /// `{iceServers: [...]}` for the `RTCPeerConnection` constructor.
+/// Makes `sender`'s transceiver send-only: the offer asks for no video
+/// back.
+fn send_only(pc: &JsValue, sender: &JsValue) -> Result<(), JsError> {
+    let transceivers: js_sys::Array = js::call(pc, "getTransceivers", &[])?.unchecked_into();
+    let transceiver = transceivers
+        .iter()
+        .find(|t| js::get(t, "sender").is_ok_and(|s| &s == sender))
+        .ok_or_else(|| JsError::unexpected("the camera's sender", "in a transceiver"))?;
+    js::set(&transceiver, "direction", &JsValue::from_str("sendonly"))
+}
+
 fn rtc_configuration(ice_servers: &[IceServerConfig]) -> Result<JsValue, JsError> {
     let servers = js_sys::Array::new();
     for server in ice_servers {

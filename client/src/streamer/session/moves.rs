@@ -78,6 +78,7 @@ impl Context {
         };
         let ice_servers = self.props.borrow().ice_servers.clone();
         let job = self.job();
+        let send_only = job.send_only;
         let audio_job = self.remote_audio_job();
         let context = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
@@ -88,6 +89,7 @@ impl Context {
             let offer = Offer {
                 processor: track.as_ref().map(|_| job.processor.as_str()),
                 params: &job.params,
+                send_only,
                 audio: audio_job.as_ref().map(|audio| AudioOffer {
                     track: &audio.microphone,
                     processor: audio.processor.as_deref(),
@@ -102,6 +104,12 @@ impl Context {
                     session.remote_pending = false;
                     session.remote = Some(remote);
                     session.reason = reason;
+                    // No video comes back to show: the server processes
+                    // from now on.
+                    if send_only {
+                        session.runs_remote = true;
+                        session.pause_worker();
+                    }
                 }
                 Ok(remote) => remote.borrow_mut().close(),
                 Err(error) if current => context.remote_failed(error.into()),
