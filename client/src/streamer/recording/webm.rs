@@ -265,7 +265,9 @@ impl Element {
             vint(bytes, at + id_width)?.ok_or(WebmError::Malformed("an element without a size"))?;
         let start = at + id_width + size_width;
         let end = match size {
-            Some(size) => start.saturating_add(size as usize).min(bytes.len()),
+            Some(size) => start
+                .saturating_add(usize::try_from(size).unwrap_or(usize::MAX))
+                .min(bytes.len()),
             None => bytes.len(),
         };
         Ok(Some(Self {
