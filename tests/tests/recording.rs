@@ -192,6 +192,21 @@ fn pattern_errors(
     (errors[errors.len() / 2], errors[errors.len() * 99 / 100])
 }
 
+/// Asserts that the decoded `frames` of `what` show the pattern (inverted,
+/// if so) at `points`: median error ≤ 4 and p99 ≤ 24 (VP8 is lossy).
+fn assert_pattern(frames: &[PlayedFrame], points: &[(u32, u32)], inverted: bool, what: &str) {
+    let paired: Vec<(u32, &[[i64; 3]])> = frames
+        .iter()
+        .filter_map(|f| Some((f.index?, f.px.as_slice())))
+        .collect();
+    let (median, p99) = pattern_errors(&paired, points, inverted);
+    println!("{what} against the pattern (inverted: {inverted}): median {median}, p99 {p99}");
+    assert!(
+        median <= 4 && p99 <= 24,
+        "{what} is not the pattern (inverted: {inverted}): median {median}, p99 {p99}"
+    );
+}
+
 #[test]
 #[ignore = "needs a trunk build of www/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
 fn a_recording_plays_back_with_its_duration_and_moving_frames() {
@@ -257,16 +272,7 @@ fn a_recording_plays_back_with_its_duration_and_moving_frames() {
     );
 
     // And they are the processed frames.
-    let paired: Vec<(u32, &[[i64; 3]])> = frames
-        .iter()
-        .filter_map(|f| Some((f.index?, f.px.as_slice())))
-        .collect();
-    let (median, p99) = pattern_errors(&paired, &points, true);
-    println!("|played - (255 - pattern)|: median {median}, p99 {p99}");
-    assert!(
-        median <= 4 && p99 <= 24,
-        "the recording is not the inverted pattern: median {median}, p99 {p99}"
-    );
+    assert_pattern(&frames, &points, true, "the output recording");
 }
 
 #[test]
@@ -284,16 +290,7 @@ fn a_recorded_input_picked_as_a_file_plays_through_the_processor() {
         "the input recording: {duration:.3} s, {} frames: {recorded:?}",
         frames.len()
     );
-    let paired: Vec<(u32, &[[i64; 3]])> = frames
-        .iter()
-        .filter_map(|f| Some((f.index?, f.px.as_slice())))
-        .collect();
-    let (median, p99) = pattern_errors(&paired, &points, false);
-    println!("|recorded input - pattern|: median {median}, p99 {p99}");
-    assert!(
-        median <= 4 && p99 <= 24,
-        "the input recording is not the pattern: median {median}, p99 {p99}"
-    );
+    assert_pattern(&frames, &points, false, "the input recording");
 
     // The visitor picks the file with File… (the same as choosing it in the
     // file dialog), then presses STOP and START.

@@ -393,7 +393,6 @@ fn listen_all(
     Ok(handlers)
 }
 
-/// `{iceServers: [...]}` for the `RTCPeerConnection` constructor.
 /// Makes `sender`'s transceiver send-only: the offer asks for no video
 /// back.
 fn send_only(pc: &JsValue, sender: &JsValue) -> Result<(), JsError> {
@@ -405,6 +404,7 @@ fn send_only(pc: &JsValue, sender: &JsValue) -> Result<(), JsError> {
     js::set(&transceiver, "direction", &JsValue::from_str("sendonly"))
 }
 
+/// `{iceServers: [...]}` for the `RTCPeerConnection` constructor.
 fn rtc_configuration(ice_servers: &[IceServerConfig]) -> Result<JsValue, JsError> {
     let servers = js_sys::Array::new();
     for server in ice_servers {
