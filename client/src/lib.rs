@@ -51,7 +51,7 @@ pub use app::{use_params, UseParams};
 pub use controls::{ParamControls, ParamControlsProps};
 pub use stats::StreamStats;
 pub use streamer::{
-    Device, DeviceKind, FacingMode, FileSource, Generator, IceServerConfig, Placement,
-    RecordedStream, Recording, RecordingError, StreamMode, Streamer, StreamerProps, StreamerState,
-    StreamerText, VideoAttributes, VideoSource,
+    Device, DeviceKind, FacingMode, FileSource, Generator, IceServerConfig, Mix, MixError,
+    Placement, RecordedStream, Recording, RecordingError, SharedSource, StreamMode, Streamer,
+    StreamerProps, StreamerState, StreamerText, VideoAttributes, VideoSource,
 };

@@ -32,15 +32,16 @@ pub const SPY: &str = r#"
 })();
 "#;
 
-/// Grabs both `<video>`s (raw camera `video.fw-input`, processed
-/// `video.fw-output`) into a canvas on each of the output's next
-/// `arguments[2]` frames (`requestVideoFrameCallback`, with a timer as a
-/// fallback) and returns `[{input, output}, …]`, each side `null` (no
-/// picture yet) or `{w, h, strip, px}`: `strip` = base64 of the RGBA of the
-/// top `arguments[1]` rows (the index strip, decoded natively by the test),
+/// Grabs the `<video>`s matching the selectors `arguments[3]` (e.g. the
+/// raw camera `video.fw-input` and the processed `video.fw-output`) into a
+/// canvas on each of the last one's next `arguments[2]` frames
+/// (`requestVideoFrameCallback`, with a timer as a fallback) and returns
+/// `[[side, …], …]`, one side per selector, each `null` (no picture yet)
+/// or `{w, h, strip, px}`: `strip` = base64 of the RGBA of the top
+/// `arguments[1]` rows (the index strip, decoded natively by the test),
 /// `px` = `[[r, g, b], …]` at the points `arguments[0]` = `[[x, y], …]`.
 pub const GRAB: &str = r#"
-const [points, stripRows, count] = arguments;
+const [points, stripRows, count, selectors] = arguments;
 const canvas = document.createElement('canvas');
 const ctx = canvas.getContext('2d', { willReadFrequently: true });
 const base64 = (bytes) => {
@@ -63,12 +64,12 @@ const grab = (video) => {
   });
   return { w, h, strip, px };
 };
-const input = document.querySelector('video.fw-input');
-const output = document.querySelector('video.fw-output');
+const videos = selectors.map((s) => document.querySelector(s));
+const output = videos[videos.length - 1];
 const shots = [];
 return new Promise((resolve) => {
   const step = () => {
-    shots.push({ input: grab(input), output: grab(output) });
+    shots.push(videos.map(grab));
     if (shots.length >= count) { resolve(shots); return; }
     let called = false;
     const next = () => { if (!called) { called = true; step(); } };
@@ -121,23 +122,46 @@ pub fn picture(side: &Value) -> Option<Picture> {
 
 /// Grabs `count` output frames' worth of shots at `points`.
 pub fn grab(browser: &Browser, points: &[(u32, u32)], count: u32) -> Vec<Shot> {
-    let strip_rows = index_strip::height(FAKE_CAMERA.1);
-    let points: Vec<Value> = points.iter().map(|&(x, y)| json!([x, y])).collect();
-    let value = browser
-        .execute(GRAB, &[json!(points), json!(strip_rows), json!(count)])
-        .expect("grabbing the videos");
-    value
-        .as_array()
-        .map(|shots| {
-            shots
-                .iter()
-                .map(|shot| Shot {
-                    input: picture(&shot["input"]),
-                    output: picture(&shot["output"]),
-                })
-                .collect()
+    let selectors = ["video.fw-input", "video.fw-output"];
+    grab_videos(browser, &selectors, points, count, FAKE_CAMERA.1)
+        .into_iter()
+        .map(|mut sides| {
+            let output = sides.pop().flatten();
+            Shot {
+                input: sides.pop().flatten(),
+                output,
+            }
         })
-        .unwrap_or_default()
+        .collect()
+}
+
+/// Grabs the videos at `selectors` on `count` frames of the last one, at
+/// `points`, each strip read as a `height`-row picture's: per shot, one
+/// picture (or `None`) per selector.
+pub fn grab_videos(
+    browser: &Browser,
+    selectors: &[&str],
+    points: &[(u32, u32)],
+    count: u32,
+    height: u32,
+) -> Vec<Vec<Option<Picture>>> {
+    let strip_rows = index_strip::height(height);
+    let points: Vec<Value> = points.iter().map(|&(x, y)| json!([x, y])).collect();
+    let args = [
+        json!(points),
+        json!(strip_rows),
+        json!(count),
+        json!(selectors),
+    ];
+    let value = browser.execute(GRAB, &args).expect("grabbing the videos");
+    let shots = value.as_array().cloned().unwrap_or_default();
+    shots
+        .iter()
+        .map(|shot| {
+            let sides = shot.as_array().cloned().unwrap_or_default();
+            sides.iter().map(picture).collect()
+        })
+        .collect()
 }
 
 /// Every `step` px over the frame, below the index strip.

@@ -15,6 +15,7 @@
 pub mod audio;
 pub mod bench_audio;
 pub mod bench_local;
+pub mod bench_modes;
 pub mod bench_remote;
 pub mod camera;
 pub mod server;

@@ -433,7 +433,7 @@ pub(crate) fn results_card(results: Vec<Value>) -> Html {
     html! { <section class="card"><h2>{ "Results" }</h2><pre class="results">{ text }</pre></section> }
 }
 
-/// Camera | Still image.
+/// Camera | Still image, then the links to the fork and mix pages.
 fn mode_switch(camera: bool, on_mode: &Callback<bool>) -> Html {
     let button = |label: &str, to_camera: bool| {
         let active = (camera == to_camera).then_some("active");
@@ -441,9 +441,12 @@ fn mode_switch(camera: bool, on_mode: &Callback<bool>) -> Html {
         html! { <button class={classes!("mode", active)} {onclick}>{ label.to_owned() }</button> }
     };
     html! {
-        <div class="modes" role="tablist">
-            { button("Camera", true) }
-            { button("Still image", false) }
+        <div class="view-switches">
+            <div class="modes" role="tablist">
+                { button("Camera", true) }
+                { button("Still image", false) }
+            </div>
+            { crate::pages::page_links(crate::pages::Page::Processors) }
         </div>
     }
 }
@@ -679,7 +682,7 @@ pub(crate) fn flag_from_url(name: &str) -> Option<bool> {
 /// `&width=W&height=H` from the page URL: the camera size the Streamer
 /// asks for (ideal), 640×480 unless both are given as whole numbers from 1
 /// to 4096.
-fn camera_size_from_url() -> (u32, u32) {
+pub(crate) fn camera_size_from_url() -> (u32, u32) {
     let search = web_sys::window().and_then(|w| w.location().search().ok());
     let query = search.and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
     let size = |name: &str| {

@@ -7,6 +7,8 @@
 use framewise_yew::{FileSource, Generator, StreamMode, VideoSource};
 use yew::prelude::*;
 
+use crate::pages::query;
+
 /// The test pattern's rate.
 const PATTERN_FPS: f64 = 30.0;
 
@@ -61,12 +63,6 @@ pub(crate) fn stream_mode_from_url() -> StreamMode {
         Some("recvonly") => StreamMode::RecvOnly,
         _ => StreamMode::SendRecv,
     }
-}
-
-fn query(name: &str) -> Option<String> {
-    let search = web_sys::window().and_then(|w| w.location().search().ok())?;
-    let query = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    query.get(name).filter(|v| !v.is_empty())
 }
 
 /// Camera | Screen | Test pattern | File… (applies at the next START).

@@ -24,10 +24,14 @@
 //!   natively and in wasm, and run by the release demo on a fake
 //!   microphone, locally and on a release `framewise-server`, written to
 //!   `target/bench/audio.json`;
+//! - `cargo xtask bench modes [--seconds N]` — the demo's fork and mix
+//!   pages, slowest output fps and latency, written to
+//!   `target/bench/modes.json`;
 //! - `cargo xtask setup [--browser]` — only the installs.
 
 mod bench;
 mod bench_audio;
+mod bench_modes;
 mod bundle;
 mod demo;
 mod setup;
@@ -69,6 +73,11 @@ Commands:
                     headless Chromium, locally and on a release server:
                     added latency against the raw microphone and underruns
                     over N s (default 60); writes target/bench/audio.json
+  bench modes [--seconds N]
+                    the release demo's fork and mix pages on the fake camera in
+                    headless Chromium: fork2, fork4 (Canny on every branch) and
+                    mix4, slowest output fps and latency at the display (N s
+                    each, default 20); writes target/bench/modes.json
   setup [--browser] only install the tools (wasm32 target, trunk, wasm-bindgen,
                     wasm-opt, libvpx-dev, libopus-dev; with --browser also
                     chromium + chromium-driver and espeak-ng, the tests'
@@ -86,6 +95,7 @@ fn main() -> ExitCode {
         ["bench", "local", rest @ ..] => bench::local(rest),
         ["bench", "remote", rest @ ..] => bench::remote(rest),
         ["bench", "audio", rest @ ..] => bench_audio::run(rest),
+        ["bench", "modes", rest @ ..] => bench_modes::run(rest),
         ["setup"] => setup::web_tools().and_then(|()| setup::native_libs()),
         ["setup", "--browser"] => setup::web_tools()
             .and_then(|()| setup::native_libs())

@@ -70,7 +70,7 @@ pub use placement::Placement;
 pub use props::{FacingMode, StreamerProps, VideoAttributes};
 pub use recording::{RecordedStream, Recording, RecordingError};
 pub use remote::IceServerConfig;
-pub use source::{FileSource, Generator, VideoSource};
+pub use source::{FileSource, Generator, Mix, MixError, SharedSource, VideoSource};
 pub use text::StreamerText;
 pub use view::Streamer;
 

@@ -13,9 +13,11 @@ pub enum StreamMode {
     /// Capture and process for the results (`on_result`, stats) only: no
     /// output video is made, returned or shown.
     SendOnly,
-    /// Show a stream the app generates (a [`VideoSource::Generated`] or
-    /// [`VideoSource::File`] source), processed; nothing is captured, so
-    /// no camera or microphone permission is asked.
+    /// Show a stream the app generates or shares (a
+    /// [`VideoSource::Generated`], [`VideoSource::File`],
+    /// [`VideoSource::Mix`] or [`VideoSource::Shared`] source), processed;
+    /// the Streamer captures nothing itself (a shared or mixed camera is
+    /// opened once, for all its readers).
     RecvOnly,
 }
 

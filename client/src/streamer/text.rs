@@ -60,6 +60,8 @@ pub struct StreamerText {
     pub screen: String,
     /// The input view's caption for a generated source.
     pub generated: String,
+    /// The input view's caption for a mix.
+    pub mix: String,
     /// Shown in place of the output video when send-only.
     pub send_only: String,
     /// The page is not a secure context.
@@ -121,6 +123,7 @@ impl Default for StreamerText {
             file: "File".into(),
             screen: "Screen".into(),
             generated: "Generated".into(),
+            mix: "Mix".into(),
             send_only: "Send-only: frames are processed for their results; no video comes back."
                 .into(),
             insecure_context: "The camera needs a secure page: open it over HTTPS, or on \

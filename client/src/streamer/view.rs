@@ -416,12 +416,17 @@ fn picker(
     }
 }
 
-/// What the input view's caption names: the camera, the screen or the
-/// generated video.
+/// What the input view's caption names: the camera, the screen, the
+/// generated video or the mix (a shared source's, the source it shares).
 fn input_label(props: &StreamerProps) -> &str {
-    match props.source {
+    let source = match &props.source {
+        VideoSource::Shared(shared) => shared.source(),
+        source => source,
+    };
+    match source {
         VideoSource::Screen => &props.text.screen,
         VideoSource::Generated(_) => &props.text.generated,
+        VideoSource::Mix(_) => &props.text.mix,
         _ => &props.text.camera,
     }
 }

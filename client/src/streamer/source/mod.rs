@@ -1,13 +1,18 @@
 //! Where the video comes from. Besides the camera ([`super::capture`]):
 //! the screen (`getDisplayMedia`, [`screen`]), a video file played by a
-//! `<video>` of the Streamer's ([`file`]) and frames an app's Rust
-//! callback makes ([`generated`]). Each opens as a [`Capture`]: a stream
-//! with one video track and maybe an audio track, which the rest of the
-//! Streamer reads as it reads the camera.
+//! `<video>` of the Streamer's ([`file`]), frames an app's Rust
+//! callback makes ([`generated`]), one source read by several Streamers
+//! ([`shared`], a fork) and several sources in one grid ([`mix`]). Each
+//! opens as a [`Capture`]: a stream with one video track and maybe an
+//! audio track, which the rest of the Streamer reads as it reads the
+//! camera.
 
+mod canvas_track;
 pub mod file;
 pub mod generated;
+pub mod mix;
 pub mod screen;
+pub mod shared;
 
 use std::rc::Rc;
 
@@ -19,6 +24,8 @@ use crate::js::JsError;
 
 pub use file::FilePlayer;
 pub use generated::GeneratedTrack;
+pub use mix::{Mix, MixError, MixedTrack};
+pub use shared::SharedSource;
 
 /// Where a Streamer's video comes from.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -34,17 +41,24 @@ pub enum VideoSource {
     File(FileSource),
     /// Frames a Rust callback makes, at a given rate.
     Generated(Generator),
+    /// A source other Streamers read too, opened once (a fork: one
+    /// camera, several processors).
+    Shared(SharedSource),
+    /// Several sources in one grid.
+    Mix(Mix),
 }
 
 impl VideoSource {
-    /// The name in `data-source`: `camera`, `screen`, `file` or
-    /// `generated`.
+    /// The name in `data-source`: `camera`, `screen`, `file`,
+    /// `generated` or `mix`; a shared source's is the source's it shares.
     pub fn name(&self) -> &'static str {
         match self {
             VideoSource::Camera => "camera",
             VideoSource::Screen => "screen",
             VideoSource::File(_) => "file",
             VideoSource::Generated(_) => "generated",
+            VideoSource::Shared(shared) => shared.source().name(),
+            VideoSource::Mix(_) => "mix",
         }
     }
 }
@@ -145,9 +159,21 @@ pub enum SourceError {
     /// A generated frame could not be drawn.
     #[error("a generated frame could not be drawn: {0}")]
     Draw(String),
-    /// The microphone beside a generated video could not be opened.
+    /// The microphone beside a generated video could not be opened, or
+    /// a shared camera.
     #[error(transparent)]
     Microphone(#[from] CaptureError),
+    /// The mix cannot be made as asked.
+    #[error(transparent)]
+    Mix(#[from] MixError),
+    /// An input of the mix could not be opened.
+    #[error("input {index} of the mix: {error}")]
+    MixInput {
+        /// Its place in the mix, from 0.
+        index: usize,
+        /// Why.
+        error: Box<SourceError>,
+    },
     /// Another browser call failed.
     #[error(transparent)]
     Browser(#[from] JsError),
@@ -159,6 +185,10 @@ pub enum Running {
     File(FilePlayer),
     /// The generator's timer and canvas.
     Generated(GeneratedTrack),
+    /// This reader's hold on a shared source.
+    Shared(shared::Lease),
+    /// The mix's inputs and canvas.
+    Mixed(MixedTrack),
 }
 
 impl Running {
@@ -167,6 +197,8 @@ impl Running {
         match self {
             Running::File(player) => player.stop(),
             Running::Generated(track) => track.stop(),
+            Running::Shared(lease) => lease.release(),
+            Running::Mixed(mix) => mix.stop(),
         }
     }
 }
@@ -189,20 +221,37 @@ pub async fn open(
         VideoSource::File(file) => file::open(file, request.audio, host).await,
         VideoSource::Generated(generator) => {
             let track = GeneratedTrack::start(generator)?;
-            let mut capture = match request.audio {
-                true => {
-                    let audio_only = CaptureRequest {
-                        video: false,
-                        ..request.clone()
-                    };
-                    Capture::open(&audio_only, None, microphone).await?
-                }
-                false => Capture::empty()?,
-            };
+            let mut capture = with_microphone(request, microphone).await?;
             capture.set_video(track.track().clone());
             capture.keep(Running::Generated(track));
             Ok(capture)
         }
+        VideoSource::Shared(source) => shared::open(source, request, microphone, host).await,
+        VideoSource::Mix(mix) => {
+            let track = MixedTrack::start(mix, request).await?;
+            let mut capture = with_microphone(request, microphone).await?;
+            capture.set_video(track.track().clone());
+            capture.keep(Running::Mixed(track));
+            Ok(capture)
+        }
+    }
+}
+
+/// The chosen microphone alone when `request.audio` (beside a video the
+/// page makes), else a capture with no track yet.
+async fn with_microphone(
+    request: &CaptureRequest,
+    microphone: Option<&str>,
+) -> Result<Capture, SourceError> {
+    match request.audio {
+        true => {
+            let audio_only = CaptureRequest {
+                video: false,
+                ..request.clone()
+            };
+            Ok(Capture::open(&audio_only, None, microphone).await?)
+        }
+        false => Ok(Capture::empty()?),
     }
 }
 
