@@ -355,6 +355,11 @@ impl Context {
         if let (Some(capture), Some(video)) =
             (&session.capture, self.input.cast::<HtmlVideoElement>())
         {
+            // The `muted` attribute does not mute an element made by
+            // script: without this, a page that captures nothing (a
+            // generated, file or mixed source started without a click)
+            // may not autoplay it.
+            video.set_muted(true);
             video.set_src_object(Some(capture.stream()));
             let _ = video.play();
         }
