@@ -12,7 +12,7 @@
 //!   slowest output (a fork's slowest branch; a mix has one output);
 //! - `latency_ms_p50`: the largest, over the outputs, of the median the
 //!   Streamer reports as the latency processing adds (camera frame in to
-//!   processed frame out, waiting included; `worker.latency_ms_p50` of its
+//!   processed frame out, waiting included; `latency_ms_p50` of its
 //!   stats, sampled once a second): Canny does not keep the frame-index
 //!   strip, so index latency cannot be read at the display;
 //! - `server_cpu_pct`: null, no server is involved.
@@ -122,10 +122,10 @@ pub fn measure(dist: &Path, scenario: &Scenario, seconds: u64) -> io::Result<(Va
         std::thread::sleep(Duration::from_secs(1));
         for (i, name) in scenario.stats.iter().enumerate() {
             let stats = read_stats(&browser, name)?;
-            if let Some(ms) = stats["worker"]["latency_ms_p50"].as_f64() {
+            if let Some(ms) = stats["latency_ms_p50"].as_f64() {
                 latencies[i].push(ms);
             }
-            if let Some(fps) = stats["worker"]["input_fps"].as_f64() {
+            if let Some(fps) = stats["input_fps"].as_f64() {
                 input_fps.push(fps);
             }
         }

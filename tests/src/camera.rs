@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use framewise::synth::index_strip;
-use framewise::VideoFrame;
+use framewise::synth::{self, index_strip};
+use framewise::{Registry, VideoFrame};
 use serde_json::{json, Value};
 
 use crate::webdriver::Browser;
@@ -359,4 +359,43 @@ pub fn invert_errors(shots: &[Shot]) -> (Vec<u32>, Vec<i64>) {
     }
     errors.sort_unstable();
     (paired, errors)
+}
+
+/// Median and p99 of |picture − `processor` (natively) of the fake camera's
+/// frame of its index| at `points`, over the pictures whose index decodes,
+/// and how many distinct indices they showed.
+pub fn processed_errors(
+    processor: &str,
+    pictures: &[&Picture],
+    points: &[(u32, u32)],
+) -> (i64, i64, usize) {
+    let registry = Registry::with_builtins();
+    let (w, h, fps, _) = FAKE_CAMERA;
+    let mut errors = Vec::new();
+    let mut indices: Vec<u32> = pictures.iter().filter_map(|p| p.index).collect();
+    for picture in pictures {
+        let Some(index) = picture.index else { continue };
+        let micros = i64::from(index) * 1_000_000 / i64::from(fps);
+        let mut expected = synth::moving_frame(w, h, index, micros);
+        let mut pipeline = registry.video(processor, &json!({})).expect("a built-in");
+        pipeline
+            .process(&mut expected)
+            .expect("processing natively");
+        for (&(x, y), got) in points.iter().zip(&picture.px) {
+            let want = expected.pixel(x, y).expect("a point inside the frame");
+            errors.extend((0..3).map(|c| (got[c] - i64::from(want[c])).abs()));
+        }
+    }
+    indices.sort_unstable();
+    indices.dedup();
+    errors.sort_unstable();
+    assert!(
+        !errors.is_empty(),
+        "no {processor} picture had a legible index"
+    );
+    (
+        errors[errors.len() / 2],
+        errors[errors.len() * 99 / 100],
+        indices.len(),
+    )
 }

@@ -11,6 +11,10 @@
 //! - `audio-gain`: its own `volume` audio processor runs on the fake
 //!   microphone in the page's AudioWorklet: the output's level equals the
 //!   microphone's, and its slider at -6 dB halves it.
+//! - `fork-and-mix`: START ALL opens the camera once for three views; the
+//!   inverted one is the camera inverted frame by frame (paired by the
+//!   index strip, against invert run natively), and the mix of the camera
+//!   and the pattern is gray with both halves showing a picture.
 //!
 //! The builds are in `$FRAMEWISE_E2E_EXAMPLES/NAME` (`cargo xtask test`
 //! builds them into `target/e2e-examples`).
@@ -80,10 +84,9 @@ const pixels = (selector) => {
 };
 "#;
 
-/// The camera and output `<video>`s on a 20-px grid:
-/// `{input, output}`, each `[[x, y, r, g, b], …]` or null (after
-/// [`PIXELS`]).
-const SAMPLE: &str = r#"
+/// Defines `grab(selector)`: the `<video>` on a 20-px grid,
+/// `[[x, y, r, g, b], …]`, or null (after [`PIXELS`]).
+const GRID: &str = r#"
 const grab = (selector) => {
   const picture = pixels(selector);
   if (!picture) return null;
@@ -95,8 +98,11 @@ const grab = (selector) => {
   }
   return px;
 };
-return { input: grab('video.fw-input'), output: grab('video.fw-output') };
 "#;
+
+/// The camera and output `<video>`s on a 20-px grid: `{input, output}`
+/// (after [`PIXELS`] and [`GRID`]).
+const SAMPLE: &str = "return { input: grab('video.fw-input'), output: grab('video.fw-output') };";
 
 /// Sampled points: `[x, y, r, g, b]`.
 type Points = Vec<[i64; 5]>;
@@ -120,7 +126,7 @@ fn static_points(browser: &Browser) -> Vec<([i64; 3], [i64; 3])> {
         .map(|_| {
             std::thread::sleep(Duration::from_millis(300));
             let value = browser
-                .execute(&format!("{PIXELS}{SAMPLE}"), &[])
+                .execute(&format!("{PIXELS}{GRID}{SAMPLE}"), &[])
                 .expect("sampling the videos");
             (points(&value["input"]), points(&value["output"]))
         })
@@ -328,4 +334,74 @@ fn the_audio_gain_example_runs_its_own_processor_on_the_microphone() {
         "-6 dB gave {:.4}",
         halved.gain()
     );
+}
+
+#[test]
+#[ignore = "needs trunk builds of examples/, Chromium and ChromeDriver; `cargo xtask test` runs it"]
+fn the_fork_and_mix_example_opens_the_camera_once_for_three_views() {
+    let dist = example_dist("fork-and-mix").unwrap_or_else(|e| panic!("{e}"));
+    let server = StaticServer::start(&dist).expect("serving the build");
+    let browser = camera::camera_browser(&[], &[]);
+    browser.goto(&server.url("/")).expect("loading the page");
+    browser
+        .wait_for(
+            "return document.querySelector('.start-all') !== null",
+            Duration::from_secs(20),
+        )
+        .expect("the page never appeared");
+    browser.click(".start-all").expect("clicking START ALL");
+    browser
+        .wait_for(
+            "const v = [...document.querySelectorAll('video.fw-output')]; \
+             return (v.length === 3 && v.every(v => v.videoWidth > 0)) || null",
+            Duration::from_secs(30),
+        )
+        .expect("the three views never played");
+    let calls = browser.execute("return window.__fwGumCalls", &[]);
+    assert_eq!(
+        calls.ok(),
+        Some(Value::from(1)),
+        "the camera was opened more than once"
+    );
+
+    // The inverted view is the camera inverted, frame by frame.
+    let points = camera::grid(40);
+    let shots = camera::grab_videos(&browser, &["#inverted video.fw-output"], &points, 15, 480);
+    let pictures: Vec<&camera::Picture> = shots.iter().filter_map(|s| s[0].as_ref()).collect();
+    let (median, p99, distinct) = camera::processed_errors("invert", &pictures, &points);
+    println!("inverted view: median {median}, p99 {p99}, {distinct} frames");
+    assert!(
+        median <= 6 && p99 <= 48,
+        "not the camera inverted: median {median}, p99 {p99}"
+    );
+    assert!(
+        distinct >= 5,
+        "the inverted view showed {distinct} frames in 15 grabs"
+    );
+
+    // The wall: camera (left) and pattern (right), gray, neither flat.
+    let wall = browser
+        .execute(
+            &format!("{PIXELS}{GRID}return grab('#wall video.fw-output') || [];"),
+            &[],
+        )
+        .expect("grabbing the wall");
+    let px = points(&wall);
+    assert!(!px.is_empty(), "the wall has no picture");
+    let gray = px
+        .iter()
+        .all(|p| (p[2] - p[3]).abs() <= 3 && (p[3] - p[4]).abs() <= 3);
+    assert!(gray, "the wall is not gray");
+    for (half, range) in [("camera", 0..320), ("pattern", 320..640)] {
+        let lumas: Vec<i64> = px
+            .iter()
+            .filter(|p| range.contains(&p[0]))
+            .map(|p| p[2])
+            .collect();
+        let spread = lumas.iter().max().unwrap_or(&0) - lumas.iter().min().unwrap_or(&0);
+        assert!(
+            spread > 100,
+            "the {half} half of the wall is flat (spread {spread})"
+        );
+    }
 }

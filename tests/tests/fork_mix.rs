@@ -7,11 +7,9 @@
 
 use std::time::Duration;
 
-use framewise::{synth, Registry};
-use framewise_e2e::camera::{grab_videos, grid, open, wait_playing, Picture};
+use framewise_e2e::camera::{grab_videos, grid, open, processed_errors, wait_playing, Picture};
 use framewise_e2e::webdriver::Browser;
 use framewise_e2e::FAKE_CAMERA;
-use serde_json::json;
 
 /// The fork page on the fake camera: invert and grayscale.
 const FORK: &str = "/?page=fork&branches=invert,grayscale&autostart=1";
@@ -31,44 +29,6 @@ fn wait_data(browser: &Browser, name: &str, want: &str) {
     assert!(waited.is_ok(), "data-{name} is {now:?}, not {want}");
 }
 
-/// Median and p99 of |output − processor(camera frame of its index)| over
-/// the pictures whose index decodes, and the distinct indices seen.
-fn errors_against(
-    processor: &str,
-    pictures: &[&Picture],
-    points: &[(u32, u32)],
-) -> (i64, i64, usize) {
-    let registry = Registry::with_builtins();
-    let (w, h, fps, _) = FAKE_CAMERA;
-    let mut errors = Vec::new();
-    let mut indices: Vec<u32> = pictures.iter().filter_map(|p| p.index).collect();
-    for picture in pictures {
-        let Some(index) = picture.index else { continue };
-        let micros = i64::from(index) * 1_000_000 / i64::from(fps);
-        let mut expected = synth::moving_frame(w, h, index, micros);
-        let mut pipeline = registry.video(processor, &json!({})).expect("a built-in");
-        pipeline
-            .process(&mut expected)
-            .expect("processing natively");
-        for (&(x, y), got) in points.iter().zip(&picture.px) {
-            let want = expected.pixel(x, y).expect("a point inside the frame");
-            errors.extend((0..3).map(|c| (got[c] - i64::from(want[c])).abs()));
-        }
-    }
-    indices.sort_unstable();
-    indices.dedup();
-    errors.sort_unstable();
-    assert!(
-        !errors.is_empty(),
-        "no {processor} picture had a legible index"
-    );
-    (
-        errors[errors.len() / 2],
-        errors[errors.len() * 99 / 100],
-        indices.len(),
-    )
-}
-
 /// Grabs both branches on 20 frames and checks each against its processor.
 fn assert_branches(browser: &Browser, branches: &[(usize, &str)]) {
     let points = grid(40);
@@ -76,7 +36,7 @@ fn assert_branches(browser: &Browser, branches: &[(usize, &str)]) {
     let shots = grab_videos(browser, &selectors, &points, 20, FAKE_CAMERA.1);
     for (side, &(branch, processor)) in branches.iter().enumerate() {
         let pictures: Vec<&Picture> = shots.iter().filter_map(|s| s[side].as_ref()).collect();
-        let (median, p99, distinct) = errors_against(processor, &pictures, &points);
+        let (median, p99, distinct) = processed_errors(processor, &pictures, &points);
         println!("branch {branch} ({processor}): median {median}, p99 {p99}, {distinct} frames");
         assert!(
             median <= 6 && p99 <= 48,

@@ -155,16 +155,7 @@ pub fn App() -> Html {
             camera.set(to_camera);
         })
     };
-    let on_state = Callback::from(|state: StreamerState| {
-        let error = match &state {
-            StreamerState::Failed(message) | StreamerState::Restarting(message) => message.clone(),
-            _ => String::new(),
-        };
-        publish(&[
-            ("cameraState", state.name().to_owned()),
-            ("cameraError", error),
-        ]);
-    });
+    let on_state = Callback::from(publish_camera_state);
     let on_placement = {
         let placement = placement.clone();
         Callback::from(move |choice: PlacementChoice| placement.set(choice))
@@ -206,10 +197,7 @@ pub fn App() -> Html {
         .filter(|info| info.kind == MediaKind::Audio)
         .cloned()
         .collect();
-    let on_stats = Callback::from(|stats: StreamStats| {
-        let json = serde_json::to_string(&stats).unwrap_or_default();
-        publish(&[("cameraStats", json)]);
-    });
+    let on_stats = Callback::from(publish_camera_stats);
     let on_result = {
         let last_result = last_result.clone();
         Callback::from(move |result: Value| last_result.set(Some(result)))
@@ -619,6 +607,25 @@ pub(crate) fn now() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
+}
+
+/// Publishes a Streamer's state as `data-camera-state` and its error, if
+/// any, as `data-camera-error`.
+pub(crate) fn publish_camera_state(state: StreamerState) {
+    let error = match &state {
+        StreamerState::Failed(message) | StreamerState::Restarting(message) => message.clone(),
+        _ => String::new(),
+    };
+    publish(&[
+        ("cameraState", state.name().to_owned()),
+        ("cameraError", error),
+    ]);
+}
+
+/// Publishes a Streamer's stats as `data-camera-stats` (JSON).
+pub(crate) fn publish_camera_stats(stats: StreamStats) {
+    let json = serde_json::to_string(&stats).unwrap_or_default();
+    publish(&[("cameraStats", json)]);
 }
 
 /// Sets `data-*` attributes on `<body>` (names in camelCase).

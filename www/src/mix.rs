@@ -11,12 +11,12 @@
 //! `data-camera-stats`.
 
 use framewise::{MediaKind, VideoFrame};
-use framewise_yew::{
-    FileSource, Generator, Mix, SharedSource, StreamStats, Streamer, StreamerState, VideoSource,
-};
+use framewise_yew::{FileSource, Generator, Mix, SharedSource, Streamer, VideoSource};
 use yew::prelude::*;
 
-use crate::app::{camera_size_from_url, publish, WORKER_URL};
+use crate::app::{
+    camera_size_from_url, publish, publish_camera_state, publish_camera_stats, WORKER_URL,
+};
 use crate::catalog::Catalog;
 use crate::pages::{page_links, query, Page};
 

@@ -435,6 +435,12 @@ fn measure_local(command: &mut Command) -> Result<(Vec<Value>, Option<String>)> 
 /// One row from a `BENCH {…}` line of the driver: an object with exactly
 /// [`LOCAL_KEYS`], each a number or null (processor: a string).
 fn parse_local(line: &str) -> Result<Option<Value>> {
+    parse_row(line, &LOCAL_KEYS)
+}
+
+/// One row from a `BENCH {…}` line: an object with exactly `keys`, the
+/// first a string and the others numbers or null; `None` for other lines.
+pub(crate) fn parse_row(line: &str, keys: &[&str]) -> Result<Option<Value>> {
     let Some(json) = line.strip_prefix(MARKER) else {
         return Ok(None);
     };
@@ -443,15 +449,14 @@ fn parse_local(line: &str) -> Result<Option<Value>> {
     let object = value
         .as_object()
         .context("a benchmark row is not an object")?;
-    let keys_match =
-        object.len() == LOCAL_KEYS.len() && LOCAL_KEYS.iter().all(|k| object.contains_key(*k));
+    let keys_match = object.len() == keys.len() && keys.iter().all(|k| object.contains_key(*k));
     if !keys_match {
-        bail!("benchmark row without exactly the keys {LOCAL_KEYS:?}: {line}");
+        bail!("benchmark row without exactly the keys {keys:?}: {line}");
     }
-    if !value["processor"].is_string() {
-        bail!("\"processor\" is not a string: {line}");
+    if !value[keys[0]].is_string() {
+        bail!("\"{}\" is not a string: {line}", keys[0]);
     }
-    if let Some(bad) = LOCAL_KEYS[1..]
+    if let Some(bad) = keys[1..]
         .iter()
         .find(|k| !(value[**k].is_number() || value[**k].is_null()))
     {

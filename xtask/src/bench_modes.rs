@@ -8,7 +8,7 @@
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use crate::bench::{cell, demo_build, rows_json, run_echoing, seconds_only};
+use crate::bench::{cell, demo_build, parse_row, rows_json, run_echoing, seconds_only};
 use crate::setup;
 use crate::util::{self, cargo};
 
@@ -47,7 +47,7 @@ pub fn run(args: &[&str]) -> Result<()> {
     let (shown, status) = run_echoing(&mut driver, |line| {
         if let Some(error) = line.strip_prefix("BENCH-ERROR ") {
             errors.push(error.to_owned());
-        } else if let Some(row) = parse_row(line)? {
+        } else if let Some(row) = parse_row(line, &KEYS)? {
             rows.push(row);
         }
         Ok(())
@@ -66,29 +66,6 @@ pub fn run(args: &[&str]) -> Result<()> {
         bail!("`{shown}` failed ({status})");
     }
     Ok(())
-}
-
-/// One row from a `BENCH {…}` line: exactly [`KEYS`], the scenario a
-/// string, the rest numbers or null.
-fn parse_row(line: &str) -> Result<Option<Value>> {
-    let Some(json) = line.strip_prefix("BENCH ") else {
-        return Ok(None);
-    };
-    let value: Value =
-        serde_json::from_str(json).with_context(|| format!("bad benchmark line: {line}"))?;
-    let object = value
-        .as_object()
-        .context("a benchmark row is not an object")?;
-    if object.len() != KEYS.len() || !KEYS.iter().all(|k| object.contains_key(*k)) {
-        bail!("benchmark row without exactly the keys {KEYS:?}: {line}");
-    }
-    let numbers = KEYS[1..]
-        .iter()
-        .all(|k| value[*k].is_number() || value[*k].is_null());
-    if !value["scenario"].is_string() || !numbers {
-        bail!("benchmark row with a value of the wrong type: {line}");
-    }
-    Ok(Some(value))
 }
 
 /// The rows as a table, each with its target and whether it is met.
@@ -122,12 +99,12 @@ mod tests {
     #[test]
     fn rows_need_exactly_the_keys() {
         let good = r#"BENCH {"scenario":"fork2","output_fps_min":29.5,"latency_ms_p50":12.0,"server_cpu_pct":null}"#;
-        let row = parse_row(good).unwrap().unwrap();
+        let row = parse_row(good, &KEYS).unwrap().unwrap();
         assert_eq!(row["scenario"], "fork2");
         assert!(table(&[row]).contains("met"));
-        assert!(parse_row("BENCH-INFO x").unwrap().is_none());
-        assert!(parse_row(r#"BENCH {"scenario":"fork2"}"#).is_err());
+        assert!(parse_row("BENCH-INFO x", &KEYS).unwrap().is_none());
+        assert!(parse_row(r#"BENCH {"scenario":"fork2"}"#, &KEYS).is_err());
         let slow = r#"BENCH {"scenario":"mix4","output_fps_min":20,"latency_ms_p50":null,"server_cpu_pct":null}"#;
-        assert!(table(&[parse_row(slow).unwrap().unwrap()]).contains("MISSED"));
+        assert!(table(&[parse_row(slow, &KEYS).unwrap().unwrap()]).contains("MISSED"));
     }
 }

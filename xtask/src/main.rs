@@ -46,7 +46,8 @@ Usage: cargo xtask <command>
 Commands:
   demo [--example NAME] [--port N]
                     install what is missing, then serve the demo app (or
-                    examples/NAME: tutorial, custom-processor, audio-gain;
+                    examples/NAME: tutorial, custom-processor, audio-gain,
+                    fork-and-mix;
                     release wasm, wasm-opt) with trunk on
                     http://127.0.0.1:N (default 8080, or the next free port)
   test              install what is missing (Chromium too), then run every

@@ -11,13 +11,14 @@ use crate::setup;
 use crate::util::{self, cargo, command, secs};
 
 /// Crates built for the browser, checked by clippy for wasm32 too.
-const WASM_CRATES: [&str; 6] = [
+const WASM_CRATES: [&str; 7] = [
     "framewise",
     "framewise-yew",
     "framewise-www",
     "framewise-example-tutorial",
     "framewise-example-custom",
     "framewise-example-audio-gain",
+    "framewise-example-fork-and-mix",
 ];
 
 type Step = (&'static str, Box<dyn FnOnce() -> Result<()>>);
@@ -202,10 +203,11 @@ fn wasm_tests() -> Result<()> {
 
 /// The example apps in `examples/`, each a trunk app: (directory, worker
 /// bin). The end-to-end step builds each into `target/e2e-examples/DIR`.
-pub const EXAMPLES: [(&str, &str); 3] = [
+pub const EXAMPLES: [(&str, &str); 4] = [
     ("tutorial", "tutorial-worker"),
     ("custom-processor", "custom-worker"),
     ("audio-gain", "audio-gain-worker"),
+    ("fork-and-mix", "fork-and-mix-worker"),
 ];
 
 /// `trunk build --release --offline` of `index` (relative to the root)
