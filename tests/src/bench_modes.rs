@@ -2,14 +2,19 @@
 //! and mix pages in headless Chromium on the fake camera (our generated
 //! video at 640×480, [`FPS`]), measured **at the display**.
 //!
-//! Each scenario's page is loaded with `&autostart=1`; once every output
-//! `<video>` has a picture and after [`WARM_UP`], every
-//! `requestVideoFrameCallback` of each output is recorded for the window
-//! with a hash of its picture downscaled to [`HASH_SIZE`] (as
-//! `bench local` does for processors that do not keep the index strip).
+//! Each scenario's page is loaded with `&autostart=1` (and `&input=0`:
+//! outputs only); once every output `<video>` has a picture and after
+//! [`WARM_UP`], every `requestVideoFrameCallback` of each output is
+//! recorded for the window with its `presentedFrames` and a hash of its
+//! picture downscaled to [`HASH_SIZE`].
 //!
-//! - `output_fps_min`: new pictures per second of the window, on the
-//!   slowest output (a fork's slowest branch; a mix has one output);
+//! - `output_fps_min`: frames presented per second of the window (the
+//!   growth of `presentedFrames`), on the slowest output (a fork's
+//!   slowest branch; a mix has one output). Each frame a worker writes is
+//!   a new processed frame. Counting new pictures at the callbacks instead
+//!   (printed beside it) undercounts here: headless Chromium without a
+//!   GPU runs a page's rendering steps at about 30 Hz while several videos
+//!   play, and two frames in one step give one callback;
 //! - `latency_ms_p50`: the largest, over the outputs, of the median the
 //!   Streamer reports as the latency processing adds (camera frame in to
 //!   processed frame out, waiting included; `latency_ms_p50` of its
@@ -52,7 +57,7 @@ pub fn scenarios() -> Vec<Scenario> {
     let fork = |name, branches: usize| Scenario {
         name,
         query: format!(
-            "/?page=fork&branches={}&autostart=1",
+            "/?page=fork&branches={}&input=0&autostart=1",
             vec!["canny"; branches].join(",")
         ),
         outputs: (0..branches)
@@ -65,7 +70,7 @@ pub fn scenarios() -> Vec<Scenario> {
         fork("fork4", 4),
         Scenario {
             name: "mix4",
-            query: "/?page=mix&inputs=camera,pattern,camera,pattern&processor=canny&autostart=1"
+            query: "/?page=mix&inputs=camera,pattern,camera,pattern&processor=canny&input=0&autostart=1"
                 .into(),
             outputs: vec!["#mix video.fw-output".into()],
             stats: vec!["cameraStats".into()],
@@ -73,8 +78,8 @@ pub fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-/// Installed once every output plays: per output, one picture hash per
-/// rVFC while `window.__fwModes.on`.
+/// Installed once every output plays: per output, one `[hash,
+/// presentedFrames]` per rVFC while `window.__fwModes.on`.
 const SETUP: &str = r#"
 const [selectors, hashW, hashH] = arguments;
 const c = document.createElement('canvas'); c.width = hashW; c.height = hashH;
@@ -90,7 +95,7 @@ const M = window.__fwModes = { on: false, start: 0, pictures: selectors.map(() =
 for (const [i, s] of selectors.entries()) {
   const v = document.querySelector(s);
   if (!v || !v.requestVideoFrameCallback) return 'no video with requestVideoFrameCallback at ' + s;
-  const f = () => { if (M.on) M.pictures[i].push(hash(v)); v.requestVideoFrameCallback(f); };
+  const f = (now, meta) => { if (M.on) M.pictures[i].push([hash(v), meta.presentedFrames]); v.requestVideoFrameCallback(f); };
   v.requestVideoFrameCallback(f);
 }
 return 'ok';
@@ -136,16 +141,21 @@ pub fn measure(dist: &Path, scenario: &Scenario, seconds: u64) -> io::Result<(Va
         &[],
     )?;
     let window_s = end["ms"].as_f64().unwrap_or(0.0) / 1000.0;
-    let fps: Vec<f64> = end["pictures"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    let outputs = end["pictures"].as_array().cloned().unwrap_or_default();
+    let per_second = |n: f64| n / window_s.max(1e-9);
+    let (fps, hashed): (Vec<f64>, Vec<f64>) = outputs
         .iter()
         .map(|list| {
-            let hashes = list.as_array().cloned().unwrap_or_default();
-            new_pictures(hashes.iter().filter_map(Value::as_u64)) as f64 / window_s.max(1e-9)
+            let records = list.as_array().cloned().unwrap_or_default();
+            let presented: Vec<u64> = records.iter().filter_map(|r| r[1].as_u64()).collect();
+            let span = match (presented.first(), presented.last()) {
+                (Some(first), Some(last)) => last.saturating_sub(*first) as f64,
+                _ => 0.0,
+            };
+            let new = new_pictures(records.iter().filter_map(|r| r[0].as_u64()));
+            (per_second(span), per_second(new as f64))
         })
-        .collect();
+        .unzip();
     let latency = latencies
         .iter()
         .filter_map(|l| percentile(l, 50.0))
@@ -160,12 +170,16 @@ pub fn measure(dist: &Path, scenario: &Scenario, seconds: u64) -> io::Result<(Va
         "latency_ms_p50": latency.map(round),
         "server_cpu_pct": null,
     });
-    let fps_text: Vec<String> = fps.iter().map(|f| format!("{f:.1}")).collect();
+    let list = |values: &[f64]| {
+        let text: Vec<String> = values.iter().map(|f| format!("{f:.1}")).collect();
+        text.join(", ")
+    };
     let info = format!(
-        "{}: output fps per output [{}] over {window_s:.1} s; worker input fps p50 {}; \
-         camera {}×{} at {FPS} fps",
+        "{}: presented fps per output [{}], new pictures seen by rVFC per second [{}] over \
+         {window_s:.1} s; worker input fps p50 {}; camera {}×{} at {FPS} fps",
         scenario.name,
-        fps_text.join(", "),
+        list(&fps),
+        list(&hashed),
         percentile(&input_fps, 50.0).map_or("-".into(), |f| format!("{f:.1}")),
         SIZE.0,
         SIZE.1,
@@ -180,7 +194,7 @@ fn wait_for_pictures(browser: &Browser, selectors: &Value) -> io::Result<Value> 
         let ready = browser.execute(
             "const [selectors] = arguments; \
              return selectors.every(s => (document.querySelector(s) || {}).videoWidth > 0)",
-            &[selectors.clone()],
+            std::slice::from_ref(selectors),
         )?;
         if ready == json!(true) {
             return Ok(ready);

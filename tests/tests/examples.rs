@@ -365,10 +365,10 @@ fn the_fork_and_mix_example_opens_the_camera_once_for_three_views() {
     );
 
     // The inverted view is the camera inverted, frame by frame.
-    let points = camera::grid(40);
-    let shots = camera::grab_videos(&browser, &["#inverted video.fw-output"], &points, 15, 480);
+    let grid = camera::grid(40);
+    let shots = camera::grab_videos(&browser, &["#inverted video.fw-output"], &grid, 15, 480);
     let pictures: Vec<&camera::Picture> = shots.iter().filter_map(|s| s[0].as_ref()).collect();
-    let (median, p99, distinct) = camera::processed_errors("invert", &pictures, &points);
+    let (median, p99, distinct) = camera::processed_errors("invert", &pictures, &grid);
     println!("inverted view: median {median}, p99 {p99}, {distinct} frames");
     assert!(
         median <= 6 && p99 <= 48,

@@ -6,8 +6,8 @@
 //!
 //! `&branches=canny,invert` (1 to [`MAX_BRANCHES`] video processors;
 //! default [`DEFAULT_BRANCHES`]), `&source=camera|screen|pattern|file`
-//! ([`crate::streams`]), `&width=W&height=H` and `&autostart=1` as on
-//! the camera view. Publishes `data-fork-branches` (the processors, comma
+//! ([`crate::streams`]), `&width=W&height=H`, `&input=0` (no raw view
+//! beside the first branch) and `&autostart=1` as on the camera view. Publishes `data-fork-branches` (the processors, comma
 //! separated), and per branch `i` (its Streamer's id is `fork-i`)
 //! `data-fork-i-state` and `data-fork-i-stats`.
 
@@ -15,7 +15,7 @@ use framewise::{MediaKind, ProcessorInfo};
 use framewise_yew::{SharedSource, StreamStats, Streamer, StreamerState, VideoSource};
 use yew::prelude::*;
 
-use crate::app::{camera_size_from_url, publish, WORKER_URL};
+use crate::app::{camera_size_from_url, flag_from_url, publish, WORKER_URL};
 use crate::catalog::Catalog;
 use crate::pages::{page_links, query, Page};
 use crate::streams::{source_from_url, source_switch};
@@ -37,6 +37,7 @@ pub fn ForkPage() -> Html {
         |(choice, w, h)| SharedSource::new(choice.source(*w, *h)),
     );
     let playing = use_state(|| (query("autostart").as_deref() == Some("1")).then_some(true));
+    let show_input = flag_from_url("input") != Some(false);
     use_effect_with((*branches).clone(), |branches| {
         publish(&[("forkBranches", branches.join(","))]);
     });
@@ -108,7 +109,7 @@ pub fn ForkPage() -> Html {
                     schema={catalog.info(name).cloned()}
                     source={VideoSource::Shared((*shared).clone())}
                     playing={*playing} worker_url={WORKER_URL} width={width} height={height}
-                    show_input={index == 0} show_devices={index == 0} show_record=false
+                    show_input={index == 0 && show_input} show_devices={index == 0} show_record=false
                     {on_state} {on_stats} />
             </section>
         }

@@ -6,7 +6,7 @@
 //! `&inputs=camera,pattern,ff0000` (1 to [`MAX_INPUTS`]; a colour as six
 //! hex digits; default [`DEFAULT_INPUTS`]), `&processor=NAME` (default
 //! `passthrough`), `&width=W&height=H` (the grid's size, default
-//! 640×480) and `&autostart=1`. Publishes `data-mix-inputs` and, as the
+//! 640×480), `&input=0` (no raw view of the grid) and `&autostart=1`. Publishes `data-mix-inputs` and, as the
 //! camera view does, `data-camera-state`, `data-camera-error` and
 //! `data-camera-stats`.
 
@@ -15,7 +15,8 @@ use framewise_yew::{FileSource, Generator, Mix, SharedSource, Streamer, VideoSou
 use yew::prelude::*;
 
 use crate::app::{
-    camera_size_from_url, publish, publish_camera_state, publish_camera_stats, WORKER_URL,
+    camera_size_from_url, flag_from_url, publish, publish_camera_state, publish_camera_stats,
+    WORKER_URL,
 };
 use crate::catalog::Catalog;
 use crate::pages::{page_links, query, Page};
@@ -84,6 +85,9 @@ impl Input {
     }
 }
 
+/// A change to the list of inputs.
+type Edit = dyn Fn(&mut Vec<Input>);
+
 /// The page.
 #[function_component]
 pub fn MixPage() -> Html {
@@ -111,7 +115,7 @@ pub fn MixPage() -> Html {
         publish(&[("mixInputs", names.join(","))]);
     });
 
-    let edit = |change: Box<dyn Fn(&mut Vec<Input>)>| {
+    let edit = |change: Box<Edit>| {
         let inputs = inputs.clone();
         Callback::from(move |_: MouseEvent| {
             let mut next = (*inputs).clone();
@@ -160,22 +164,8 @@ pub fn MixPage() -> Html {
             let selected = info.name == *processor;
             html! { <option value={info.name.clone()} {selected}>{ info.name.clone() }</option> }
         });
-    let on_state = Callback::from(|state: StreamerState| {
-        let error = match &state {
-            StreamerState::Failed(message) | StreamerState::Restarting(message) => message.clone(),
-            _ => String::new(),
-        };
-        publish(&[
-            ("cameraState", state.name().to_owned()),
-            ("cameraError", error),
-        ]);
-    });
-    let on_stats = Callback::from(|stats: StreamStats| {
-        publish(&[(
-            "cameraStats",
-            serde_json::to_string(&stats).unwrap_or_default(),
-        )]);
-    });
+    let on_state = Callback::from(publish_camera_state);
+    let on_stats = Callback::from(publish_camera_stats);
     let full = inputs.len() >= MAX_INPUTS;
     let listed: Vec<String> = inputs.iter().map(Input::name).collect();
     html! {
@@ -206,7 +196,7 @@ pub fn MixPage() -> Html {
                     <Streamer id="mix" processor={(*processor).clone()}
                         schema={catalog.info(&processor).cloned()}
                         source={VideoSource::Mix((*mix).clone())} {playing}
-                        worker_url={WORKER_URL} show_input=true show_devices=false
+                        worker_url={WORKER_URL} show_input={flag_from_url("input") != Some(false)} show_devices=false
                         {on_state} {on_stats} />
                 </section>
             </main>
