@@ -223,6 +223,16 @@ impl Capture {
     }
 }
 
+/// Stops the audio tracks of `stream` and takes them out of it (a source
+/// whose sound is not wanted).
+pub fn drop_audio_tracks(stream: &MediaStream) {
+    for track in stream.get_audio_tracks().iter() {
+        let track: MediaStreamTrack = track.unchecked_into();
+        track.stop();
+        stream.remove_track(&track);
+    }
+}
+
 /// Stops every track of `stream`.
 pub fn stop_tracks(stream: &MediaStream) {
     for track in stream.get_tracks().iter() {

@@ -8,7 +8,7 @@ use web_sys::{HtmlVideoElement, MediaStream};
 
 use super::{FileSource, Running, SourceError};
 use crate::js::{self, JsError};
-use crate::streamer::capture::Capture;
+use crate::streamer::capture::{self, Capture};
 
 /// How long a file may take to load its first frame.
 pub const FILE_LOAD_MS: i32 = 10_000;
@@ -79,9 +79,7 @@ pub async fn open(
         }
     };
     if !audio {
-        for track in stream.get_audio_tracks().iter() {
-            stream.remove_track(&track.unchecked_into());
-        }
+        capture::drop_audio_tracks(&stream);
     }
     let mut capture = Capture::from_stream(stream);
     if capture.video().is_none() {

@@ -7,10 +7,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 use super::{SourceError, VideoSource};
-use crate::streamer::capture::{Capture, CaptureRequest};
+use crate::streamer::capture::{self, Capture, CaptureRequest};
 
 /// A source several Streamers share: give each the same handle as its
 /// `source` (`VideoSource::Shared(handle.clone())`). It is opened with the
@@ -191,11 +191,7 @@ fn reader_capture(capture: &Capture, audio: bool, lease: Lease) -> Capture {
     // sources, which this reader may stop without ending the others'.
     let stream = capture.stream().clone();
     if !audio {
-        for track in stream.get_audio_tracks().iter() {
-            let track: web_sys::MediaStreamTrack = track.unchecked_into();
-            track.stop();
-            stream.remove_track(&track);
-        }
+        capture::drop_audio_tracks(&stream);
     }
     let mut reader = Capture::from_stream(stream);
     reader.keep(super::Running::Shared(lease));

@@ -81,6 +81,8 @@ impl MixedTrack {
         canvas.set_width(mix.width);
         canvas.set_height(mix.height);
         let context = canvas::context_2d(canvas).map_err(|e| SourceError::Draw(e.to_string()))?;
+        // The background behind letterboxed tiles and empty ones.
+        js::set(&context, "fillStyle", &JsValue::from_str("#000"))?;
         let tiles = layout::grid(self.slots.len(), mix.width, mix.height);
         let (slots, track) = (self.slots.clone(), Clone::clone(self.output.track()));
         let (width, height) = (f64::from(mix.width), f64::from(mix.height));
@@ -160,7 +162,6 @@ fn draw(
     tiles: &[Tile],
     slots: &[Slot],
 ) -> Result<(), js::JsError> {
-    js::set(context, "fillStyle", &JsValue::from_str("#000"))?;
     context.fill_rect(0.0, 0.0, width, height);
     for (tile, slot) in tiles.iter().zip(slots) {
         let slot = slot.borrow();
